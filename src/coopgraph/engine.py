@@ -1,0 +1,459 @@
+"""The query engines: an embedded Oxigraph store kept on disk, and rdflib as the cross-check.
+
+The Oxigraph store holds the ontology, the data and the OWL 2 RL entailments, each in its
+own named graph, and is built once per content of the inputs: the cache folder's name is a
+hash of every input file, so a second run opens the store without parsing or reasoning,
+and an edited file gives a new hash and one rebuild. A build is written to a temporary
+folder and renamed into place, so a failed build never leaves a half-written store and
+never touches the previous good one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.query import Result, ResultRow
+from rdflib.term import Identifier, Node
+
+from coopgraph import __version__, resources
+from coopgraph.errors import CoopgraphError, InputError, QueryError
+from coopgraph.reasoning import entailments
+from coopgraph.results import ResultTable, Row
+from coopgraph.store import load_graph
+
+GRAPH_BASE = "https://w3id.org/coopgraph/graph/"
+ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology")
+DATA_GRAPH = URIRef(GRAPH_BASE + "data")
+ENTAILMENTS_GRAPH = URIRef(GRAPH_BASE + "entailments")
+
+# Bump when the way a store is built changes, so that old caches are not reused.
+STORE_LAYOUT = "1"
+KEEP_STORES = 3
+
+Bindings = Mapping[str, Node]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The files a store is built from."""
+
+    ontology: tuple[Path, ...]
+    data: tuple[Path, ...]
+
+    @classmethod
+    def bundled(cls) -> Inputs:
+        return cls(tuple(resources.ontology_files()), tuple(resources.data_files()))
+
+    @classmethod
+    def with_data(cls, data: Sequence[Path]) -> Inputs:
+        """The bundled ontology with the given data files."""
+        return cls(tuple(resources.ontology_files()), tuple(data))
+
+    def digest(self) -> str:
+        """A hash of the content of every input, of the store layout and of coopgraph's version."""
+        hasher = hashlib.sha256(f"{STORE_LAYOUT}\0{__version__}\0".encode())
+        for role, paths in (("ontology", self.ontology), ("data", self.data)):
+            for path in paths:
+                hasher.update(f"{role}\0{path.name}\0".encode())
+                hasher.update(_read(path))
+        return hasher.hexdigest()[:32]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(path, f"cannot read the file ({error.strerror})") from error
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What opening a store took: whether it was (re)built, and how long each step took."""
+
+    rebuilt: bool
+    location: Path
+    asserted_triples: int
+    entailed_triples: int
+    seconds: Mapping[str, float]
+
+
+def default_cache_dir() -> Path:
+    """$COOPGRAPH_CACHE_DIR, else $XDG_CACHE_HOME/coopgraph, else ~/.cache/coopgraph."""
+    explicit = os.environ.get("COOPGRAPH_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "coopgraph"
+
+
+# --- Engines ----------------------------------------------------------------------------
+
+
+class QueryEngine(Protocol):
+    """What the catalog and the commands need of an engine."""
+
+    def select(
+        self, query: str, bindings: Bindings | None = None, list_columns: frozenset[str] = ...
+    ) -> ResultTable: ...
+
+    def run(self, query: str, bindings: Bindings | None = None) -> QueryOutcome: ...
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    """The answer to any query: a table (SELECT), a boolean (ASK) or a graph."""
+
+    table: ResultTable | None = None
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+
+class OxigraphEngine:
+    """Queries on an Oxigraph store, whose default graph is the union of its named graphs."""
+
+    def __init__(self, store: ox.Store, info: BuildInfo | None = None) -> None:
+        self.store = store
+        self.info = info
+
+    def _execute(self, query: str, bindings: Bindings | None) -> object:
+        # Oxigraph's own substitution needs each variable in the projection, which grouped
+        # reports do not have; a VALUES block at the top of the WHERE clause binds them.
+        try:
+            return self.store.query(
+                with_values(query, bindings or {}), use_default_graph_as_union=True
+            )
+        except SyntaxError as error:
+            raise QueryError("query", str(error), hint="fix the SPARQL syntax") from error
+
+    def select(
+        self,
+        query: str,
+        bindings: Bindings | None = None,
+        list_columns: frozenset[str] = frozenset(),
+    ) -> ResultTable:
+        solutions = self._execute(query, bindings)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise QueryError("query", "not a SELECT query", hint="use a SELECT query here")
+        return _oxigraph_table(solutions, list_columns)
+
+    def run(self, query: str, bindings: Bindings | None = None) -> QueryOutcome:
+        answer = self._execute(query, bindings)
+        if isinstance(answer, ox.QuerySolutions):
+            return QueryOutcome(table=_oxigraph_table(answer, frozenset()))
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryOutcome(boolean=bool(answer))
+        graph = Graph()
+        for triple in answer:  # type: ignore[attr-defined]
+            graph.add(
+                (
+                    from_oxigraph(triple.subject),
+                    from_oxigraph(triple.predicate),
+                    from_oxigraph(triple.object),
+                )
+            )
+        return QueryOutcome(graph=graph)
+
+    def quads(self) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+        """Every quad of the store as rdflib terms."""
+        for quad in self.store.quads_for_pattern(None, None, None, None):
+            graph_name = quad.graph_name
+            name = URIRef(graph_name.value) if isinstance(graph_name, ox.NamedNode) else DATA_GRAPH
+            yield (
+                from_oxigraph(quad.subject),
+                from_oxigraph(quad.predicate),
+                from_oxigraph(quad.object),
+                name,
+            )
+
+
+def _oxigraph_table(solutions: ox.QuerySolutions, list_columns: frozenset[str]) -> ResultTable:
+    variables = tuple(variable.value for variable in solutions.variables)
+    rows: list[Row] = []
+    for solution in solutions:
+        rows.append(tuple(_maybe(solution[name]) for name in variables))
+    return ResultTable(variables, tuple(rows), list_columns)
+
+
+def _maybe(term: object) -> Node | None:
+    return None if term is None else from_oxigraph(term)
+
+
+class RdflibEngine:
+    """The same queries on rdflib's own SPARQL engine: slower, kept as the reference."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def _execute(self, query: str, bindings: Bindings | None) -> Result:
+        init: dict[str, Identifier] = {
+            k: v for k, v in (bindings or {}).items() if isinstance(v, Identifier)
+        }
+        try:
+            return self.graph.query(query, initBindings=init)
+        except Exception as error:  # pyparsing raises its own types for syntax errors
+            raise QueryError("query", str(error), hint="fix the SPARQL syntax") from error
+
+    def select(
+        self,
+        query: str,
+        bindings: Bindings | None = None,
+        list_columns: frozenset[str] = frozenset(),
+    ) -> ResultTable:
+        result = self._execute(query, bindings)
+        if result.type != "SELECT":
+            raise QueryError("query", "not a SELECT query", hint="use a SELECT query here")
+        return _rdflib_table(result, list_columns)
+
+    def run(self, query: str, bindings: Bindings | None = None) -> QueryOutcome:
+        result = self._execute(query, bindings)
+        if result.type == "SELECT":
+            return QueryOutcome(table=_rdflib_table(result, frozenset()))
+        if result.type == "ASK":
+            return QueryOutcome(boolean=bool(result.askAnswer))
+        graph = Graph()
+        for triple in result:
+            graph.add(triple)  # type: ignore[arg-type]
+        return QueryOutcome(graph=graph)
+
+
+def _rdflib_table(result: Result, list_columns: frozenset[str]) -> ResultTable:
+    variables = tuple(str(v) for v in (result.vars or []))
+    rows: list[Row] = []
+    for solution in result:
+        assert isinstance(solution, ResultRow)
+        rows.append(tuple(solution))
+    return ResultTable(variables, tuple(rows), list_columns)
+
+
+# --- Binding values into query text ---------------------------------------------------------
+
+_UNSAFE_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_OUTER_GROUP = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def sparql_term(term: Node) -> str:
+    """`term` in SPARQL syntax, refusing what could not be written safely."""
+    if isinstance(term, URIRef):
+        if _UNSAFE_IRI.search(str(term)):
+            raise QueryError(
+                "parameter",
+                f"{str(term)!r} is not a valid IRI",
+                hint="give an IRI without spaces, quotes or angle brackets",
+            )
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    raise QueryError("parameter", f"cannot bind {term!r}", hint="give an IRI or a literal")
+
+
+def with_values(query: str, bindings: Bindings) -> str:
+    """`query` with a VALUES block binding `bindings` at the start of its outermost WHERE
+    group. Each term is written by `sparql_term`, so a value can never become syntax: a
+    literal's quotes are escaped, an IRI with syntax characters is refused."""
+    if not bindings:
+        return query
+    searchable = re.sub(r"(?m)^\s*#.*$", lambda match: " " * len(match.group()), query)
+    match = _OUTER_GROUP.search(searchable)
+    if match is None:
+        raise QueryError(
+            "query", "has parameters but no WHERE clause", hint="write 'WHERE {' before the pattern"
+        )
+    names = sorted(bindings)
+    values = (
+        "VALUES ("
+        + " ".join(f"?{name}" for name in names)
+        + ") { ("
+        + " ".join(sparql_term(bindings[name]) for name in names)
+        + ") }"
+    )
+    return query[: match.end()] + "\n  " + values + "\n" + query[match.end() :]
+
+
+# --- Term conversion -------------------------------------------------------------------
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r} to an Oxigraph term")
+
+
+def from_oxigraph(term: object) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"cannot convert {term!r} to an rdflib term")
+
+
+# --- Building and opening the store ----------------------------------------------------------
+
+
+def build_graphs(
+    inputs: Inputs, progress: Progress | None = None, seconds: dict[str, float] | None = None
+) -> tuple[Graph, Graph, Graph]:
+    """Parse the inputs and reason: (ontology, data, entailments), each a new graph."""
+    say = progress or (lambda _message: None)
+    timings = seconds if seconds is not None else {}
+    started = time.perf_counter()
+    say("parsing")
+    ontology = load_graph(inputs.ontology)
+    data = load_graph(inputs.data)
+    timings["parse"] = time.perf_counter() - started
+    started = time.perf_counter()
+    say("reasoning (OWL 2 RL)")
+    union = Graph()
+    for triple in ontology:
+        union.add(triple)
+    for triple in data:
+        union.add(triple)
+    derived = entailments(union)
+    timings["reason"] = time.perf_counter() - started
+    return ontology, data, derived
+
+
+def reference_dataset(inputs: Inputs) -> Dataset:
+    """The same dataset as the store, in rdflib, for the reference engine and for exports."""
+    ontology, data, derived = build_graphs(inputs)
+    return dataset_of(ontology, data, derived)
+
+
+def dataset_of(ontology: Graph, data: Graph, derived: Graph) -> Dataset:
+    dataset = Dataset(default_union=True)
+    for name, graph in (
+        (ONTOLOGY_GRAPH, ontology),
+        (DATA_GRAPH, data),
+        (ENTAILMENTS_GRAPH, derived),
+    ):
+        target = dataset.graph(name)
+        for triple in graph:
+            target.add(triple)
+    return dataset
+
+
+def open_engine(
+    inputs: Inputs | None = None,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> OxigraphEngine:
+    """The Oxigraph engine on the store for `inputs` (default: bundled), built if needed."""
+    inputs = inputs or Inputs.bundled()
+    cache = (cache_dir or default_cache_dir()) / "stores"
+    digest = inputs.digest()
+    location = cache / digest
+    manifest = location / "manifest.json"
+    if manifest.is_file():
+        try:
+            store = ox.Store.read_only(str(location / "store"))
+        except OSError:
+            shutil.rmtree(location, ignore_errors=True)  # damaged: rebuild it below
+        else:
+            return OxigraphEngine(store, _read_manifest(manifest, location))
+    info = _build(inputs, cache, digest, progress)
+    try:
+        return OxigraphEngine(ox.Store.read_only(str(location / "store")), info)
+    except OSError as error:
+        raise CoopgraphError(
+            f"cannot open the store at {location}: {error}",
+            hint="check the permissions of the cache folder, or set COOPGRAPH_CACHE_DIR",
+        ) from error
+
+
+def _read_manifest(manifest: Path, location: Path) -> BuildInfo:
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    return BuildInfo(
+        rebuilt=False,
+        location=location,
+        asserted_triples=int(recorded["asserted_triples"]),
+        entailed_triples=int(recorded["entailed_triples"]),
+        seconds={},
+    )
+
+
+def _build(inputs: Inputs, cache: Path, digest: str, progress: Progress | None) -> BuildInfo:
+    say = progress or (lambda _message: None)
+    cache.mkdir(parents=True, exist_ok=True)
+    staging = cache / f".{digest}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    seconds: dict[str, float] = {}
+    try:
+        ontology, data, derived = build_graphs(inputs, progress, seconds)
+        started = time.perf_counter()
+        say("loading the store")
+        staging.mkdir(parents=True)
+        store = ox.Store(str(staging / "store"))
+        for name, graph in (
+            (ONTOLOGY_GRAPH, ontology),
+            (DATA_GRAPH, data),
+            (ENTAILMENTS_GRAPH, derived),
+        ):
+            graph_name = ox.NamedNode(str(name))
+            store.bulk_extend(
+                ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph_name)  # type: ignore[arg-type]
+                for s, p, o in graph
+            )
+        store.flush()
+        del store
+        seconds["load"] = time.perf_counter() - started
+
+        asserted = len(ontology) + len(data)
+        info = {
+            "digest": digest,
+            "coopgraph": __version__,
+            "asserted_triples": asserted,
+            "entailed_triples": len(derived),
+            "seconds": seconds,
+            "inputs": [str(p) for p in (*inputs.ontology, *inputs.data)],
+        }
+        (staging / "manifest.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+        final = cache / digest
+        shutil.rmtree(final, ignore_errors=True)
+        staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _remove_stale_stores(cache, keep=digest)
+    return BuildInfo(True, cache / digest, asserted, len(derived), seconds)
+
+
+def _remove_stale_stores(cache: Path, keep: str) -> None:
+    """Keep the new store and the few most recently built others (e.g. the bundled data's
+    store while a user works on their own files); drop the rest."""
+    others = sorted(
+        (
+            entry
+            for entry in cache.iterdir()
+            if entry.name != keep and not entry.name.startswith(".")
+        ),
+        key=lambda entry: entry.stat().st_mtime,
+        reverse=True,
+    )
+    for entry in others[KEEP_STORES - 1 :]:
+        shutil.rmtree(entry, ignore_errors=True)

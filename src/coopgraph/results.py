@@ -1,0 +1,152 @@
+"""Query results as plain values, and their renderings as tables for people and tools.
+
+A `ResultTable` holds rdflib terms, whichever engine produced it, so that results of the
+embedded Oxigraph store and of rdflib's engine compare equal when they are the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from coopgraph.errors import UnknownNameError
+
+Row = tuple[Node | None, ...]
+LIST_SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """The solutions of a SELECT query: column names and rows of terms (None = unbound)."""
+
+    variables: tuple[str, ...]
+    rows: tuple[Row, ...]
+    list_columns: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        # GROUP_CONCAT orders its items as the engine meets them; sorting the items of the
+        # columns a query declares as lists makes the result the same on every engine.
+        if self.list_columns:
+            indexes = [i for i, name in enumerate(self.variables) if name in self.list_columns]
+            sorted_rows = tuple(_sort_list_cells(row, indexes) for row in self.rows)
+            object.__setattr__(self, "rows", sorted_rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def as_dicts(self) -> list[dict[str, Node]]:
+        """Each row as a mapping from column name to term, without the unbound columns."""
+        return [
+            {
+                name: value
+                for name, value in zip(self.variables, row, strict=True)
+                if value is not None
+            }
+            for row in self.rows
+        ]
+
+    def as_set(self) -> frozenset[Row]:
+        """The rows as a set, for comparisons that must not depend on row order."""
+        return frozenset(self.rows)
+
+
+def _sort_list_cells(row: Row, indexes: Sequence[int]) -> Row:
+    cells = list(row)
+    for index in indexes:
+        value = cells[index]
+        if (
+            isinstance(value, Literal)
+            and value.datatype in (None, XSD.string)
+            and not value.language
+        ):
+            # An empty list is "" on some engines and unbound on others: make it unbound.
+            items = sorted(str(value).split(LIST_SEPARATOR)) if str(value) else []
+            cells[index] = Literal(LIST_SEPARATOR.join(items)) if items else None
+    return tuple(cells)
+
+
+# --- Renderings -----------------------------------------------------------------------
+
+Compactor = Callable[[URIRef], str]
+
+
+def plain_text(term: Node | None, compact: Compactor | None = None) -> str:
+    """A cell as a person reads it: IRIs compacted when possible, literals as their text."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return compact(term) if compact else str(term)
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def render_table(table: ResultTable, compact: Compactor | None = None) -> str:
+    """An aligned text table with a header rule, and a row count."""
+    cells = [[plain_text(value, compact) for value in row] for row in table.rows]
+    widths = [len(name) for name in table.variables]
+    for row in cells:
+        widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
+    lines = [_aligned(table.variables, widths), _aligned(["-" * w for w in widths], widths)]
+    lines += [_aligned(row, widths) for row in cells]
+    lines.append(f"({len(table)} row{'s' if len(table) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _aligned(cells: Iterable[str], widths: Sequence[int]) -> str:
+    return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+
+def render_markdown(table: ResultTable, compact: Compactor | None = None) -> str:
+    """A GitHub-flavoured Markdown table."""
+
+    def escape(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "| " + " | ".join(table.variables) + " |",
+        "|" + "|".join(" --- " for _ in table.variables) + "|",
+    ]
+    for row in table.rows:
+        lines.append("| " + " | ".join(escape(plain_text(v, compact)) for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def render_delimited(table: ResultTable, delimiter: str, compact: Compactor | None = None) -> str:
+    """CSV or TSV with a header row; IRIs in full unless a compactor is given."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(table.variables)
+    for row in table.rows:
+        writer.writerow([plain_text(value, compact) for value in row])
+    return buffer.getvalue()
+
+
+def render_json(table: ResultTable) -> str:
+    """A JSON array of objects, one per row, with IRIs and literals as strings."""
+    rows = [{name: plain_text(value) for name, value in row.items()} for row in table.as_dicts()]
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+
+
+TABLE_FORMATS: dict[str, Callable[[ResultTable, Compactor | None], str]] = {
+    "table": render_table,
+    "markdown": render_markdown,
+    "csv": lambda table, _compact: render_delimited(table, ","),
+    "tsv": lambda table, _compact: render_delimited(table, "\t"),
+    "json": lambda table, _compact: render_json(table),
+}
+
+
+def render(table: ResultTable, format_name: str, compact: Compactor | None = None) -> str:
+    """Render `table` in one of TABLE_FORMATS."""
+    renderer = TABLE_FORMATS.get(format_name)
+    if renderer is None:
+        raise UnknownNameError("result format", format_name, TABLE_FORMATS)
+    return renderer(table, compact)

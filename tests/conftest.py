@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coopgraph import resources
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_ASSETS = FIXTURES / "assets"
+
+
+@pytest.fixture
+def fixture_assets(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Make the fixture folders stand in for the bundled ontology, shapes and data."""
+
+    def fixture_asset_dir(name: str) -> Path:
+        assert name in resources.ASSET_NAMES
+        return FIXTURE_ASSETS / name
+
+    monkeypatch.setattr(resources, "asset_dir", fixture_asset_dir)
+    return FIXTURE_ASSETS

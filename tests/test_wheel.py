@@ -1,0 +1,66 @@
+"""Build the wheel, install it into a fresh virtual environment, and run the CLI from another
+folder: proves that the assets ship in the wheel and are found there."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(args: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(arg) for arg in args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def _checked(args: list[str | Path], cwd: Path) -> str:
+    done = _run(args, cwd)
+    assert done.returncode == 0, f"{args} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(the fresh environment's bin folder, an unrelated working folder)."""
+    root = tmp_path_factory.mktemp("wheel")
+    dist = root / "dist"
+    _checked([sys.executable, "-m", "build", "--wheel", "--outdir", dist, REPO_ROOT], root)
+    (wheel,) = dist.glob("coopgraph-*.whl")
+    venv.EnvBuilder(with_pip=True).create(root / "venv")
+    bin_dir = root / "venv" / "bin"
+    _checked([bin_dir / "python", "-m", "pip", "install", "--quiet", wheel], root)
+    elsewhere = root / "elsewhere"
+    elsewhere.mkdir()
+    return bin_dir, elsewhere
+
+
+@pytest.mark.slow
+def test_the_assets_are_found_inside_the_installed_package(installed: tuple[Path, Path]) -> None:
+    bin_dir, elsewhere = installed
+    code = "import coopgraph.resources as r; print(*(r.asset_dir(n) for n in r.ASSET_NAMES))"
+    folders = _checked([bin_dir / "python", "-c", code], elsewhere).split()
+    assert len(folders) == 4
+    assert all("site-packages/coopgraph/_assets/" in folder for folder in folders), folders
+
+
+@pytest.mark.slow
+def test_validate_runs_from_the_wheel(installed: tuple[Path, Path]) -> None:
+    bin_dir, elsewhere = installed
+    done = _run([bin_dir / "coopgraph", "validate"], elsewhere)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("— conforms")
+
+
+@pytest.mark.slow
+def test_stats_runs_from_the_wheel(installed: tuple[Path, Path]) -> None:
+    bin_dir, elsewhere = installed
+    stats = json.loads(_checked([bin_dir / "coopgraph", "stats", "--format", "json"], elsewhere))
+    assert stats["triples"] > 0
+    assert stats["states"] > 0
