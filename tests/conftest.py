@@ -20,3 +20,16 @@ def fixture_assets(monkeypatch: pytest.MonkeyPatch) -> Path:
 
     monkeypatch.setattr(resources, "asset_dir", fixture_asset_dir)
     return FIXTURE_ASSETS
+
+
+@pytest.fixture(scope="session")
+def store_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the whole session, so the bundled store is built once."""
+    return tmp_path_factory.mktemp("store-cache")
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(store_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Never let a test build stores in the user's ~/.cache."""
+    monkeypatch.setenv("COOPGRAPH_CACHE_DIR", str(store_cache))
+    return store_cache

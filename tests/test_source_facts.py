@@ -188,7 +188,9 @@ class View:
     def concept(self, cls: URIRef, name: str) -> URIRef:
         """The concept of class `cls` (e.g. cg:CrimeType) with this SKOS label."""
         found = [
-            c for c in self.typed(cls) if norm(name) in self.names(c, (SKOS.prefLabel, SKOS.altLabel))
+            c
+            for c in self.typed(cls)
+            if norm(name) in self.names(c, (SKOS.prefLabel, SKOS.altLabel))
         ]
         assert len(found) == 1, f"{len(found)} {cls} concepts labelled {name!r}: {found}"
         return found[0]
@@ -445,9 +447,7 @@ def test_provision_is_cited(view: View, entry: Entry, provision: Entry) -> None:
 
 
 @pytest.mark.parametrize(("entry", "provision", "name"), _params("provision-modality"))
-def test_provision_covers_modality(
-    view: View, entry: Entry, provision: Entry, name: str
-) -> None:
+def test_provision_covers_modality(view: View, entry: Entry, provision: Entry, name: str) -> None:
     instrument = view.instrument(entry["key"])
     found = _provision(view, instrument, provision["kind"], provision["number"])
     concept = view.modality(name)
@@ -622,9 +622,7 @@ def test_ontology_and_data_close_without_error(closed: Graph) -> None:
     assert not list(closed.subjects(RDF.type, OWL.Nothing))
 
 
-def test_bilateral_agreements_are_agreements_and_instruments(
-    asserted: Graph, view: View
-) -> None:
+def test_bilateral_agreements_are_agreements_and_instruments(asserted: Graph, view: View) -> None:
     bilateral = list(asserted.subjects(RDF.type, CG.BilateralAgreement))
     expected = [e for e in INSTRUMENTS if e["class"] == "BilateralAgreement"]
     assert len(bilateral) == len(expected)
@@ -653,7 +651,9 @@ def test_uk_us_memorandum_binds_both_states_through_their_agencies(
         assert (state, CG.partyTo, memorandum) in view.g
     # through agencies only: no participation states a State as cg:party
     stated = [
-        p for p in asserted.objects(memorandum, CG.hasParticipation) if (p, CG.party, None) in asserted
+        p
+        for p in asserted.objects(memorandum, CG.hasParticipation)
+        if (p, CG.party, None) in asserted
     ]
     assert not stated, stated
 

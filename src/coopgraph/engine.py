@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from pyparsing import ParseException
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import Result, ResultRow
 from rdflib.term import Identifier, Node
 
@@ -42,6 +43,8 @@ STORE_LAYOUT = "1"
 KEEP_STORES = 3
 
 Bindings = Mapping[str, Node]
+# `coopgraph sparql` ends its PREFIX prologue with this comment line.
+PROLOGUE_END = "# end of coopgraph prefixes\n"
 Progress = Callable[[str], None]
 
 
@@ -108,7 +111,9 @@ class QueryEngine(Protocol):
         self, query: str, bindings: Bindings | None = None, list_columns: frozenset[str] = ...
     ) -> ResultTable: ...
 
-    def run(self, query: str, bindings: Bindings | None = None) -> QueryOutcome: ...
+    def run(
+        self, query: str, bindings: Bindings | None = None, source: str = "query"
+    ) -> QueryOutcome: ...
 
 
 @dataclass(frozen=True)
@@ -127,15 +132,14 @@ class OxigraphEngine:
         self.store = store
         self.info = info
 
-    def _execute(self, query: str, bindings: Bindings | None) -> object:
+    def _execute(self, query: str, bindings: Bindings | None, source: str = "query") -> object:
         # Oxigraph's own substitution needs each variable in the projection, which grouped
         # reports do not have; a VALUES block at the top of the WHERE clause binds them.
+        text = with_values(query, bindings or {})
         try:
-            return self.store.query(
-                with_values(query, bindings or {}), use_default_graph_as_union=True
-            )
+            return self.store.query(text, use_default_graph_as_union=True)
         except SyntaxError as error:
-            raise QueryError("query", str(error), hint="fix the SPARQL syntax") from error
+            raise syntax_error(source, str(error), query) from error
 
     def select(
         self,
@@ -148,8 +152,10 @@ class OxigraphEngine:
             raise QueryError("query", "not a SELECT query", hint="use a SELECT query here")
         return _oxigraph_table(solutions, list_columns)
 
-    def run(self, query: str, bindings: Bindings | None = None) -> QueryOutcome:
-        answer = self._execute(query, bindings)
+    def run(
+        self, query: str, bindings: Bindings | None = None, source: str = "query"
+    ) -> QueryOutcome:
+        answer = self._execute(query, bindings, source)
         if isinstance(answer, ox.QuerySolutions):
             return QueryOutcome(table=_oxigraph_table(answer, frozenset()))
         if isinstance(answer, ox.QueryBoolean):
@@ -202,8 +208,8 @@ class RdflibEngine:
         }
         try:
             return self.graph.query(query, initBindings=init)
-        except Exception as error:  # pyparsing raises its own types for syntax errors
-            raise QueryError("query", str(error), hint="fix the SPARQL syntax") from error
+        except ParseException as error:
+            raise QueryError("query", error.msg, line=error.lineno, column=error.col) from error
 
     def select(
         self,
@@ -216,7 +222,9 @@ class RdflibEngine:
             raise QueryError("query", "not a SELECT query", hint="use a SELECT query here")
         return _rdflib_table(result, list_columns)
 
-    def run(self, query: str, bindings: Bindings | None = None) -> QueryOutcome:
+    def run(
+        self, query: str, bindings: Bindings | None = None, source: str = "query"
+    ) -> QueryOutcome:
         result = self._execute(query, bindings)
         if result.type == "SELECT":
             return QueryOutcome(table=_rdflib_table(result, frozenset()))
@@ -235,6 +243,21 @@ def _rdflib_table(result: Result, list_columns: frozenset[str]) -> ResultTable:
         assert isinstance(solution, ResultRow)
         rows.append(tuple(solution))
     return ResultTable(variables, tuple(rows), list_columns)
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
+
+
+def syntax_error(source: str, message: str, query: str) -> QueryError:
+    """A QueryError at the line and column of the user's text: the lines of the PREFIX
+    prologue that `coopgraph sparql` puts before it are not counted."""
+    match = _POSITION.match(message)
+    if match is None:
+        return QueryError(source, message)
+    line, column, problem = int(match.group(1)), int(match.group(2)), match.group(3)
+    end = query.find(PROLOGUE_END)
+    prologue_lines = query.count("\n", 0, end + len(PROLOGUE_END)) if end >= 0 else 0
+    return QueryError(source, problem or "syntax error", line=line - prologue_lines, column=column)
 
 
 # --- Binding values into query text ---------------------------------------------------------
@@ -339,23 +362,14 @@ def build_graphs(
     return ontology, data, derived
 
 
-def reference_dataset(inputs: Inputs) -> Dataset:
-    """The same dataset as the store, in rdflib, for the reference engine and for exports."""
-    ontology, data, derived = build_graphs(inputs)
-    return dataset_of(ontology, data, derived)
-
-
-def dataset_of(ontology: Graph, data: Graph, derived: Graph) -> Dataset:
-    dataset = Dataset(default_union=True)
-    for name, graph in (
-        (ONTOLOGY_GRAPH, ontology),
-        (DATA_GRAPH, data),
-        (ENTAILMENTS_GRAPH, derived),
-    ):
-        target = dataset.graph(name)
+def reference_graph(inputs: Inputs) -> Graph:
+    """What the store holds, as one rdflib graph (ontology, data and entailments), for the
+    reference engine."""
+    union = Graph()
+    for graph in build_graphs(inputs):
         for triple in graph:
-            target.add(triple)
-    return dataset
+            union.add(triple)
+    return union
 
 
 def open_engine(

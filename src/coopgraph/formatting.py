@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coopgraph.catalog import Catalog, StoredQuery
 from coopgraph.stats import GraphStats
 from coopgraph.validation import ValidationReport, ValidationResult
 
@@ -48,3 +49,44 @@ def stats_text(stats: GraphStats) -> str:
         f"triples        {stats.triples}",
     ]
     return "\n".join(lines)
+
+
+def query_as_dict(query: StoredQuery) -> dict[str, object]:
+    """A stored query's metadata as plain data."""
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "parameters": [
+            {
+                "name": p.name,
+                "type": p.kind,
+                "description": p.description,
+                "example": p.example,
+                "default": p.default,
+                "required": p.required,
+            }
+            for p in query.parameters
+        ],
+    }
+
+
+def catalog_text(catalog: Catalog) -> str:
+    """The catalog for a person: each query's name and title, then its parameters."""
+    lines: list[str] = []
+    width = max((len(query.name) for query in catalog), default=0)
+    for query in catalog:
+        lines.append(f"{query.name.ljust(width)}  {query.title}")
+        for p in query.parameters:
+            needs = (
+                "required" if p.required else (f"default {p.default}" if p.default else "optional")
+            )
+            example = f"; e.g. -p {p.name}={p.example!r}" if p.example else ""
+            lines.append(
+                f"{'':{width}}    -p {p.name}=<{p.kind}>  {p.description} ({needs}{example})"
+            )
+    lines.append("")
+    lines.append(
+        f"{len(catalog)} stored queries. Run one with: coopgraph query NAME [-p name=value]"
+    )
+    return "\n".join(lines) + "\n"
