@@ -13,8 +13,8 @@ from rdflib.namespace import XSD
 
 from coopgraph.catalog import (
     CatalogError,
-    bind_arguments,
     StoredQuery,
+    bind_arguments,
     load_catalog,
     read_stored_query,
     run_stored_query,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -491,8 +491,12 @@ def _draw_labels(axes: Axes, network: Network, positions: Mapping[URIRef, Point]
             fontsize=11,
             fontstyle="italic" if node.former else "normal",
             zorder=4,
-            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
-                  "alpha": 0.85},
+            bbox={
+                "boxstyle": "round,pad=0.1",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.85,
+            },
         )
 
 
@@ -541,9 +545,7 @@ def _legend(axes: Axes, network: Network) -> None:
         frameon=False,
         alignment="left",
     )
-    axes.text(
-        1.0, 0.0, NOTE, transform=axes.transAxes, fontsize=9.5, color="#444444", va="bottom"
-    )
+    axes.text(1.0, 0.0, NOTE, transform=axes.transAxes, fontsize=9.5, color="#444444", va="bottom")
 
 
 def _legend_circle(
