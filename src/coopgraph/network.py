@@ -40,6 +40,7 @@ from matplotlib.legend import Legend
 from matplotlib.legend_handler import HandlerPatch
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch
+from matplotlib.text import Annotation
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
@@ -229,17 +230,39 @@ Point = tuple[float, float]
 def layout(network: Network) -> dict[URIRef, Point]:
     """Deterministic positions: each connected component (a cluster) laid out on its own by
     `_cluster_layout`, then the clusters packed in rows, largest first."""
+    graph = _graph(network)
+    return _pack([_cluster_layout(_induced(graph, nodes)) for nodes in _clusters(graph)])
+
+
+def _graph(network: Network) -> nx.Graph[URIRef]:
+    """The simple graph of the network, weighted by the number of instruments a pair shares."""
     graph: nx.Graph[URIRef] = nx.Graph()
     graph.add_nodes_from(node.iri for node in network.nodes)
     for edge in network.edges:
         a, b = edge.states
         weight = graph.get_edge_data(a, b, {"weight": 0})["weight"]
         graph.add_edge(a, b, weight=weight + 1)
-    clusters = sorted(
+    return graph
+
+
+def _induced(graph: nx.Graph[URIRef], nodes: Iterable[URIRef]) -> nx.Graph[URIRef]:
+    """The subgraph on `nodes` as a new graph with nodes and edges in IRI order. (A
+    networkx subgraph view iterates in the order of a set, which changes from one process
+    to the next with string hashing, and the force-directed layout depends on that order.)"""
+    kept = sorted(set(nodes))
+    induced: nx.Graph[URIRef] = nx.Graph()
+    induced.add_nodes_from(kept)
+    edges = ((min(a, b), max(a, b), data) for a, b, data in graph.subgraph(kept).edges(data=True))
+    induced.add_edges_from(sorted(edges, key=lambda edge: (edge[0], edge[1])))
+    return induced
+
+
+def _clusters(graph: nx.Graph[URIRef]) -> list[list[URIRef]]:
+    """The connected components, largest first, each in IRI order."""
+    return sorted(
         (sorted(component) for component in nx.connected_components(graph)),
         key=lambda nodes: (-len(nodes), nodes[0]),
     )
-    return _pack([_cluster_layout(graph.subgraph(nodes)) for nodes in clusters])
 
 
 def _cluster_layout(cluster: nx.Graph[URIRef]) -> dict[URIRef, Point]:
@@ -261,7 +284,7 @@ def _cluster_layout(cluster: nx.Graph[URIRef]) -> dict[URIRef, Point]:
     cx = sum(guide[node][0] for node in core) / len(core)
     cy = sum(guide[node][1] for node in core) / len(core)
     ring = _ring_order(
-        cluster.subgraph(core),
+        _induced(cluster, core),
         sorted(core, key=lambda node: -math.atan2(guide[node][1] - cy, guide[node][0] - cx)),
     )
     radius = SPACING / (2 * math.sin(math.pi / len(ring)))
@@ -278,7 +301,7 @@ def _cluster_layout(cluster: nx.Graph[URIRef]) -> dict[URIRef, Point]:
         norm = math.hypot(dx, dy) or 1.0
         start[node] = (dx / norm * (radius + SPACING), dy / norm * (radius + SPACING))
     placed = nx.spring_layout(
-        cluster, pos=start, fixed=ring, k=SPACING * 1.5, seed=SEED, method="force"
+        cluster, pos=start, fixed=ring, k=SPACING, seed=SEED, method="force"
     )
     positions.update({node: (float(placed[node][0]), float(placed[node][1])) for node in outside})
     return positions
@@ -410,7 +433,12 @@ def draw_network(network: Network, svg_path: Path, png_path: Path) -> None:
 
 def _figure(network: Network) -> Figure:
     positions = layout(network)
-    figure = Figure(figsize=(15, 10), layout="constrained")
+    xs = [p[0] for p in positions.values()] or [0.0]
+    ys = [p[1] for p in positions.values()] or [0.0]
+    aspect = (max(xs) - min(xs) + GAP[0]) / (max(ys) - min(ys) + GAP[1])
+    # The drawing gets about 10.5 of the 15 inches (the legend the rest): height to match.
+    height = min(max(10.5 / aspect + 1.2, 6.0), 12.0)
+    figure = Figure(figsize=(15, round(height, 1)), layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     axes.set_axis_off()
@@ -418,9 +446,9 @@ def _figure(network: Network) -> Figure:
     axes.set_title(TITLE, fontsize=15, loc="left")
     _draw_edges(axes, network, positions)
     _draw_nodes(axes, network, positions)
-    _draw_labels(axes, network, positions)
-    _fit(axes, positions)
+    labels = _draw_labels(axes, network, positions)
     _legend(axes, network)
+    _fit(figure, axes, positions, labels)
     return figure
 
 
@@ -466,45 +494,82 @@ def _draw_nodes(axes: Axes, network: Network, positions: Mapping[URIRef, Point])
             )
 
 
-def _draw_labels(axes: Axes, network: Network, positions: Mapping[URIRef, Point]) -> None:
-    """Each label on the side away from the node's neighbours, so that it sits outside its
-    cluster rather than across its lines."""
+def _draw_labels(
+    axes: Axes, network: Network, positions: Mapping[URIRef, Point]
+) -> list[Annotation]:
+    """Each label in the widest angle left free by the node's lines, so that it sits
+    outside its cluster and clear of the line to a neighbour hanging off the circle."""
     neighbours: dict[URIRef, set[URIRef]] = defaultdict(set)
     for edge in network.edges:
         neighbours[edge.states[0]].add(edge.states[1])
         neighbours[edge.states[1]].add(edge.states[0])
+    labels = []
     for node in network.nodes:
         x, y = positions[node.iri]
-        around = [positions[other] for other in sorted(neighbours[node.iri])] or [(x, y - 1.0)]
-        dx = x - sum(p[0] for p in around) / len(around)
-        dy = y - sum(p[1] for p in around) / len(around)
-        length = math.hypot(dx, dy) or 1.0
-        dx, dy = dx / length, dy / length
-        reach = NODE_RADIUS + LABEL_OFFSET
-        axes.annotate(
-            node.label,
-            (x, y),
-            xytext=(dx * reach, dy * reach),
-            textcoords="offset points",
-            ha="left" if dx > 0.3 else "right" if dx < -0.3 else "center",
-            va="bottom" if dy > 0.3 else "top" if dy < -0.3 else "center",
-            fontsize=11,
-            fontstyle="italic" if node.former else "normal",
-            zorder=4,
-            bbox={
-                "boxstyle": "round,pad=0.1",
-                "facecolor": "white",
-                "edgecolor": "none",
-                "alpha": 0.85,
-            },
+        angle = _free_direction(
+            [
+                math.atan2(positions[other][1] - y, positions[other][0] - x)
+                for other in neighbours[node.iri]
+            ]
         )
+        dx, dy = math.cos(angle), math.sin(angle)
+        reach = NODE_RADIUS + LABEL_OFFSET
+        labels.append(
+            axes.annotate(
+                node.label,
+                (x, y),
+                xytext=(dx * reach, dy * reach),
+                textcoords="offset points",
+                ha="left" if dx > 0.3 else "right" if dx < -0.3 else "center",
+                va="bottom" if dy > 0.3 else "top" if dy < -0.3 else "center",
+                fontsize=11,
+                fontstyle="italic" if node.former else "normal",
+                zorder=4,
+                bbox={
+                    "boxstyle": "round,pad=0.1",
+                    "facecolor": "white",
+                    "edgecolor": "none",
+                    "alpha": 0.85,
+                },
+            )
+        )
+    return labels
 
 
-def _fit(axes: Axes, positions: Mapping[URIRef, Point]) -> None:
+def _free_direction(angles: Sequence[float]) -> float:
+    """The bisector of the widest gap between `angles` (radians); straight down if none."""
+    if not angles:
+        return -math.pi / 2
+    ordered = sorted(angle % (2 * math.pi) for angle in angles)
+    gaps = [
+        ((ordered[(i + 1) % len(ordered)] - start) % (2 * math.pi) or 2 * math.pi, start)
+        for i, start in enumerate(ordered)
+    ]
+    width, start = max(gaps, key=lambda gap: (round(gap[0], 9), -gap[1]))
+    return start + width / 2
+
+
+def _fit(
+    figure: Figure, axes: Axes, positions: Mapping[URIRef, Point], labels: Sequence[Annotation]
+) -> None:
+    """Axis limits that hold every node and every label: the labels' extent is measured
+    after a layout pass, twice, since wider limits make the labels smaller in data units."""
     xs = [p[0] for p in positions.values()] or [0.0]
     ys = [p[1] for p in positions.values()] or [0.0]
-    axes.set_xlim(min(xs) - GAP[0] / 2, max(xs) + GAP[0] / 2)
-    axes.set_ylim(min(ys) - GAP[1] / 2, max(ys) + GAP[1] / 2)
+    margin = 0.6
+    left, right = min(xs) - margin, max(xs) + margin
+    bottom, top = min(ys) - margin, max(ys) + margin
+    axes.set_xlim(left, right)
+    axes.set_ylim(bottom, top)
+    for _ in range(2):
+        figure.draw_without_rendering()
+        to_data = axes.transData.inverted()
+        for label in labels:
+            (x0, y0), (x1, y1) = to_data.transform(label.get_window_extent().get_points())
+            left, right = min(left, x0 - 0.1), max(right, x1 + 0.1)
+            bottom, top = min(bottom, y0 - 0.1), max(top, y1 + 0.1)
+        axes.set_xlim(left, right)
+        axes.set_ylim(bottom, top)
 
 
 def _legend(axes: Axes, network: Network) -> None:
@@ -567,7 +632,6 @@ def _colour(group: ModalityGroup) -> str:
     known = GROUP_COLOURS.get(group.iri)
     if known is not None:
         return known
-    spare = sorted(iri for iri in GROUP_COLOURS if iri not in GROUP_ORDER)  # noqa: F841
     return _SPARE_COLOURS[sum(str(group.iri).encode()) % len(_SPARE_COLOURS)]
 
 
