@@ -6,6 +6,7 @@ failed run leaves the previous report as it was and never a half-written one.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from coopgraph import __version__
-from coopgraph.catalog import Catalog, run_stored_query
+from coopgraph.catalog import Catalog, StoredQuery, run_stored_query
 from coopgraph.engine import QueryEngine
 from coopgraph.errors import CoopgraphError
 from coopgraph.namespaces import compact
@@ -65,12 +66,13 @@ def write_report(
         entries = []
         for query in catalog:
             say(query.name)
-            table = run_stored_query(query, {}, engine)
+            arguments = report_arguments(query)
+            table = run_stored_query(query, arguments, engine)
             (staging / f"{query.name}.csv").write_text(
                 render_delimited(table, ","), encoding="utf-8"
             )
             (staging / f"{query.name}.md").write_text(
-                _query_page(query.title, query.description, query.name, table), encoding="utf-8"
+                _query_page(query, arguments, table), encoding="utf-8"
             )
             entries.append(ReportEntry(query.name, query.title, len(table)))
         say("cooperation network")
@@ -87,15 +89,23 @@ def write_report(
     )
 
 
-def _query_page(title: str, description: str, name: str, table: ResultTable) -> str:
+def report_arguments(query: StoredQuery) -> dict[str, str]:
+    """The arguments a report runs with: defaults, and the example of a required parameter."""
+    return {p.name: p.example for p in query.parameters if p.required and p.example is not None}
+
+
+def _query_page(query: StoredQuery, arguments: dict[str, str], table: ResultTable) -> str:
+    name = query.name
+    command = " ".join(
+        [f"coopgraph query {name}"] + [f"-p {k}={shlex.quote(v)}" for k, v in arguments.items()]
+    )
     lines = [
-        f"# {title}",
+        f"# {query.title}",
         "",
-        description,
+        query.description,
         "",
-        f"Stored query `{name}` (queries/{name}.rq), run with its default parameters: "
-        f"`coopgraph query {name}`. Data: [{name}.csv]({name}.csv). "
-        f"{len(table)} row{'s' if len(table) != 1 else ''}.",
+        f"Stored query `{name}` (queries/{name}.rq): `{command}`. "
+        f"Data: [{name}.csv]({name}.csv). {len(table)} row{'s' if len(table) != 1 else ''}.",
         "",
         render_markdown(table, compact) if len(table) else "_No rows._\n",
         "[Back to the index](index.md)",
