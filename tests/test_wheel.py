@@ -64,3 +64,27 @@ def test_stats_runs_from_the_wheel(installed: tuple[Path, Path]) -> None:
     stats = json.loads(_checked([bin_dir / "coopgraph", "stats", "--format", "json"], elsewhere))
     assert stats["triples"] > 0
     assert stats["states"] > 0
+
+
+@pytest.mark.slow
+def test_the_editor_ships_in_the_wheel(installed: tuple[Path, Path]) -> None:
+    bin_dir, elsewhere = installed
+    code = (
+        "from coopgraph.ui import static_file, yasgui_version; "
+        "print(static_file('yasgui/yasgui.min.js')[0], static_file('coopgraph-ui.js')[0], "
+        "yasgui_version())"
+    )
+    script, page_script, version = _checked([bin_dir / "python", "-c", code], elsewhere).split()
+    assert "site-packages/coopgraph/static/yasgui/" in script
+    assert "site-packages/coopgraph/static/" in page_script
+    assert version.count(".") == 2
+
+
+@pytest.mark.slow
+def test_publish_runs_from_the_wheel(installed: tuple[Path, Path]) -> None:
+    bin_dir, elsewhere = installed
+    _checked([bin_dir / "coopgraph", "publish", "-o", "release", "--date", "2026-01-15"], elsewhere)
+    release = elsewhere / "release"
+    for name in ("catalog.ttl", "void.ttl", "context.jsonld", "ontology.html", "index.html"):
+        assert (release / name).is_file(), name
+    assert (release / "coopgraph.nt.gz").stat().st_size > 0

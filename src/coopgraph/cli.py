@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,14 @@ import click
 
 from coopgraph import __version__, formatting, resources
 from coopgraph.catalog import load_catalog, run_stored_query
-from coopgraph.engine import Inputs, OxigraphEngine, open_engine
+from coopgraph.changes import read_previous
+from coopgraph.engine import Inputs, OxigraphEngine, QueryEngine, open_engine
 from coopgraph.errors import CoopgraphError, InputError
 from coopgraph.export import (
     RDF_FORMATS,
     TABLE_FORMAT_NAMES,
     graph_dataset,
+    merged_graph,
     serialize_boolean,
     serialize_dataset,
     serialize_graph,
@@ -31,6 +34,9 @@ from coopgraph.export import (
     write_atomically,
 )
 from coopgraph.namespaces import compact, sparql_prologue
+from coopgraph.publish import publish, publish_steps
+from coopgraph.release import checked_base_url
+from coopgraph.remote import RemoteEngine, push_graph
 from coopgraph.stats import graph_stats
 from coopgraph.store import bundled_graph, load_graph
 from coopgraph.validation import validate
@@ -142,6 +148,29 @@ _CACHE_OPTION = click.option(
 )
 
 
+_ENDPOINT_OPTION = click.option(
+    "--endpoint",
+    metavar="URL",
+    default=None,
+    help="Run on this SPARQL 1.1 endpoint instead of the embedded store (load it first with "
+    "`coopgraph push`); a graph to query may be named in the URL: ?default-graph-uri=IRI.",
+)
+
+
+def _query_engine(
+    endpoint: str | None, data_files: Sequence[Path], cache_dir: Path | None
+) -> QueryEngine:
+    """The remote endpoint when one is given, else the embedded store."""
+    if endpoint is None:
+        return _engine(data_files, cache_dir)
+    if data_files:
+        raise CoopgraphError(
+            "--endpoint and --data cannot be used together: the endpoint has its own data",
+            hint="load the files into the endpoint with `coopgraph push --data ...` first",
+        )
+    return RemoteEngine(endpoint)
+
+
 def _inputs(data_files: Sequence[Path]) -> Inputs:
     return Inputs.with_data(list(data_files)) if data_files else Inputs.bundled()
 
@@ -232,6 +261,7 @@ def queries_command(output_format: str) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @_DATA_OPTION
 @_CACHE_OPTION
+@_ENDPOINT_OPTION
 def query_command(
     name: str,
     params: Sequence[str],
@@ -239,11 +269,12 @@ def query_command(
     output: Path | None,
     data_files: Sequence[Path],
     cache_dir: Path | None,
+    endpoint: str | None,
 ) -> None:
     """Run the stored query NAME (see `coopgraph queries`)."""
     stored = load_catalog().get(name)
     arguments = _parse_parameters(params)
-    engine = _engine(data_files, cache_dir)
+    engine = _query_engine(endpoint, data_files, cache_dir)
     table = run_stored_query(stored, arguments, engine)
     _emit(serialize_table(table, output_format, compact), output)
 
@@ -265,6 +296,7 @@ def query_command(
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @_DATA_OPTION
 @_CACHE_OPTION
+@_ENDPOINT_OPTION
 def sparql_command(
     file: Path | None,
     query_text: str | None,
@@ -272,13 +304,14 @@ def sparql_command(
     output: Path | None,
     data_files: Sequence[Path],
     cache_dir: Path | None,
+    endpoint: str | None,
 ) -> None:
     """Run any SPARQL query from FILE, from - (standard input) or from -q TEXT.
 
     The project's prefixes (cg:, state:, inst:, modality:, skos:, ...) are predeclared.
     """
     source, text = _query_source(file, query_text)
-    engine = _engine(data_files, cache_dir)
+    engine = _query_engine(endpoint, data_files, cache_dir)
     outcome = engine.run(sparql_prologue() + text, source=source)
     if outcome.table is not None:
         _emit(serialize_table(outcome.table, output_format or "table", compact), output)
@@ -345,25 +378,256 @@ def export_command(
 )
 @_DATA_OPTION
 @_CACHE_OPTION
+@_ENDPOINT_OPTION
 @click.pass_context
 def report_command(
-    ctx: click.Context, output: Path, data_files: Sequence[Path], cache_dir: Path | None
+    ctx: click.Context,
+    output: Path,
+    data_files: Sequence[Path],
+    cache_dir: Path | None,
+    endpoint: str | None,
 ) -> None:
     """Validate, then write every stored report (Markdown and CSV), an index and the
-    cooperation network picture into one folder."""
-    validation = validate(list(data_files) or None)
-    click.echo(formatting.summary_line(validation), err=True)
-    if not validation.conforms:
-        click.echo(formatting.report_text(validation), err=True)
-        click.echo("coopgraph: no report written: fix the violations first", err=True)
-        ctx.exit(EXIT_DOES_NOT_CONFORM)
+    cooperation network picture into one folder.
+
+    With --endpoint the reports are run there, on the data it holds, which is not validated.
+    """
+    if endpoint is None:
+        validation = validate(list(data_files) or None)
+        click.echo(formatting.summary_line(validation), err=True)
+        if not validation.conforms:
+            click.echo(formatting.report_text(validation), err=True)
+            click.echo("coopgraph: no report written: fix the violations first", err=True)
+            ctx.exit(EXIT_DOES_NOT_CONFORM)
     # Drawing the network needs matplotlib, slow to import: only this command pays for it.
     from coopgraph.report import report_steps, write_report  # noqa: PLC0415
 
-    engine = _engine(data_files, cache_dir)
+    engine = _query_engine(endpoint, data_files, cache_dir)
     catalog = load_catalog()
     with _steps(report_steps(catalog), "writing reports") as step:
         summary = write_report(output, engine, catalog, step)
     click.echo(
         f"wrote {len(summary.entries)} reports, the network picture and index.md to {output}"
+    )
+
+
+@main.command("push")
+@click.option(
+    "--store",
+    "store",
+    metavar="URL",
+    required=True,
+    help="The Graph Store HTTP Protocol address (Oxigraph: http://HOST:7878/store, "
+    "Fuseki: http://HOST:3030/DATASET/data).",
+)
+@click.option(
+    "--graph",
+    "graph_iri",
+    metavar="IRI",
+    default=None,
+    help="The named graph to replace (default: the store's default graph).",
+)
+@click.option(
+    "--inferred/--no-inferred",
+    default=True,
+    show_default=True,
+    help="Include the OWL 2 RL entailments; the stored reports need them.",
+)
+@_DATA_OPTION
+@_CACHE_OPTION
+def push_command(
+    store: str,
+    graph_iri: str | None,
+    inferred: bool,
+    data_files: Sequence[Path],
+    cache_dir: Path | None,
+) -> None:
+    """Upload the graph (ontology, data and, by default, the entailments) to a triple store,
+    replacing the graph there, through the W3C Graph Store HTTP Protocol (PUT, N-Triples).
+
+    Then run the reports there with `coopgraph query --endpoint URL` or `report --endpoint`.
+    """
+    engine = _engine(data_files, cache_dir)
+    graph = merged_graph(graph_dataset(engine.quads(), include_entailments=inferred))
+    summary = push_graph(store, graph, graph_iri)
+    click.echo(f"sent {summary.triples} triples to {summary.target} of {summary.store}")
+
+
+@main.command("publish")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("coopgraph-release"),
+    show_default=True,
+    help="The release folder to write (replaced as a whole when the release is complete).",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    default=None,
+    help="Where the folder will be served (http or https); the download addresses and the "
+    "SPARQL endpoint (URL/sparql) are under it. Default: "
+    "https://w3id.org/coopgraph/release/VERSION.",
+)
+@click.option(
+    "--date",
+    "release_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The release date recorded in the descriptions (default: today).",
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="The folder of the previous release, to record what changed since (changes.md).",
+)
+@_DATA_OPTION
+@_CACHE_OPTION
+@click.pass_context
+def publish_command(
+    ctx: click.Context,
+    output: Path,
+    base_url: str | None,
+    release_date: datetime | None,
+    previous: Path | None,
+    data_files: Sequence[Path],
+    cache_dir: Path | None,
+) -> None:
+    """Validate, then write a release folder for linked-data portals: the graph in six RDF
+    formats with sizes and checksums, the ontology and its documentation page, a DCAT-AP 3
+    catalogue, a VoID description, the JSON-LD context, the changes since --previous and an
+    index page."""
+    # Bad options are refused before the slower validation.
+    if base_url is not None:
+        checked_base_url(base_url)
+    before = read_previous(previous) if previous is not None else None
+    validation = validate(list(data_files) or None)
+    click.echo(formatting.summary_line(validation), err=True)
+    if not validation.conforms:
+        click.echo(formatting.report_text(validation), err=True)
+        click.echo("coopgraph: nothing published: fix the violations first", err=True)
+        ctx.exit(EXIT_DOES_NOT_CONFORM)
+    engine = _engine(data_files, cache_dir)
+    with _steps(publish_steps(), "publishing") as step:
+        summary = publish(
+            output,
+            engine,
+            base_url=base_url,
+            release_date=release_date.date() if release_date is not None else None,
+            previous=before,
+            step=step,
+        )
+    release = summary.release
+    click.echo(
+        f"published coopgraph {release.version} of {release.date.isoformat()}: "
+        f"{summary.figures.triples} triples, {len(summary.files)} files in {output}"
+    )
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Allow SPARQL Update and Graph Store Protocol writes (on a private copy of the store).",
+)
+@click.option(
+    "--timeout",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds after which a query is stopped (its worker process is ended).",
+)
+@click.option(
+    "--max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="The most rows (or triples) a result may have; a larger one is refused.",
+)
+@click.option(
+    "--max-request-bytes",
+    default=1_048_576,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="The largest request body read.",
+)
+@click.option(
+    "--max-concurrent",
+    default=4,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many queries run at once (one worker process each).",
+)
+@click.option(
+    "--max-queue",
+    default=64,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="How many requests may wait for a worker; more are answered 503.",
+)
+@click.option(
+    "--queue-wait",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds a request may wait for a free worker before it is answered 503.",
+)
+@click.option(
+    "--cors",
+    "cors",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Allow cross-origin requests from ORIGIN (repeatable; * for any). Off by default.",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Allow SERVICE to other endpoints, LOAD and file: IRIs (never on a public server).",
+)
+@_DATA_OPTION
+@_CACHE_OPTION
+def serve_command(
+    host: str,
+    port: int,
+    update: bool,
+    timeout: float,
+    max_rows: int,
+    max_request_bytes: int,
+    max_concurrent: int,
+    max_queue: int,
+    queue_wait: float,
+    cors: Sequence[str],
+    allow_service: bool,
+    data_files: Sequence[Path],
+    cache_dir: Path | None,
+) -> None:
+    """Serve the graph on HTTP: a SPARQL 1.1 endpoint at /sparql, the report pages at
+    /queries, the network at /network and a page for every resource (/def/..., /id/...).
+
+    Read-only unless --update (which also enables the Graph Store Protocol at /store).
+    """
+    # The web stack is imported only by this command.
+    from coopgraph.server import ServeConfig, serve  # noqa: PLC0415
+
+    serve(
+        ServeConfig(
+            host=host,
+            port=port,
+            update=update,
+            timeout=timeout,
+            max_rows=max_rows,
+            max_request_bytes=max_request_bytes,
+            max_concurrent=max_concurrent,
+            max_queue=max_queue,
+            queue_wait=queue_wait,
+            cors=tuple(cors),
+            allow_service=allow_service,
+            data=tuple(data_files),
+            cache_dir=cache_dir,
+        )
     )

@@ -1,14 +1,12 @@
 """The report folder: every stored query as Markdown and CSV, an index, the network picture.
 
-The folder is assembled in a temporary sibling and renamed into place at the end, so a
-failed run leaves the previous report as it was and never a half-written one.
+The folder is assembled in a temporary sibling and renamed into place at the end
+(`export.atomic_folder`), so a failed run leaves the previous report as it was.
 """
 
 from __future__ import annotations
 
 import shlex
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +15,7 @@ from pathlib import Path
 from coopgraph import __version__
 from coopgraph.catalog import Catalog, StoredQuery, run_stored_query
 from coopgraph.engine import QueryEngine
-from coopgraph.errors import CoopgraphError
+from coopgraph.export import atomic_folder
 from coopgraph.namespaces import compact
 from coopgraph.network import cooperation_network, draw_network
 from coopgraph.results import ResultTable, render_delimited, render_markdown
@@ -53,17 +51,8 @@ def write_report(
 ) -> ReportSummary:
     """Write the report folder at `directory`, replacing a previous report there."""
     say = step or (lambda _label: None)
-    parent = directory.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{directory.name}.", suffix=".tmp"))
-    except OSError as error:
-        raise CoopgraphError(
-            f"cannot create the report folder {directory}: {error.strerror or error}",
-            hint="choose a writable folder with -o",
-        ) from error
-    try:
-        entries = []
+    entries = []
+    with atomic_folder(directory, "report") as staging:
         for query in catalog:
             say(query.name)
             arguments = report_arguments(query)
@@ -80,10 +69,6 @@ def write_report(
         draw_network(network, staging / "network.svg", staging / "network.png")
         say("index")
         (staging / "index.md").write_text(_index_page(entries), encoding="utf-8")
-        _replace_folder(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return ReportSummary(
         directory, tuple(entries), directory / "network.svg", directory / "network.png"
     )
@@ -135,18 +120,3 @@ def _index_page(entries: list[ReportEntry]) -> str:
         )
     lines.append("")
     return "\n".join(lines)
-
-
-def _replace_folder(staging: Path, directory: Path) -> None:
-    """Move `staging` to `directory`; an existing report there is swapped out, then removed."""
-    retired = None
-    if directory.exists():
-        if not directory.is_dir():
-            raise CoopgraphError(
-                f"{directory} exists and is not a folder", hint="choose another path with -o"
-            )
-        retired = directory.with_name(f".{directory.name}.old-{staging.name}")
-        directory.rename(retired)
-    staging.rename(directory)
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
