@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,16 @@ def isolated_cache(store_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Never let a test build stores in the user's ~/.cache."""
     monkeypatch.setenv("COOPGRAPH_CACHE_DIR", str(store_cache))
     return store_cache
+
+
+@pytest.fixture
+def own_data(tmp_path: Path) -> list[Path]:
+    """A copy of the bundled data files that a test may edit."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    copies = []
+    for path in resources.data_files():
+        copy = folder / path.name
+        shutil.copyfile(path, copy)
+        copies.append(copy)
+    return copies

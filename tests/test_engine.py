@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from coopgraph import resources
 from coopgraph.engine import Inputs, open_engine
 from coopgraph.errors import InputError
-
-
-@pytest.fixture
-def own_data(tmp_path: Path) -> list[Path]:
-    """A copy of the bundled data that a test may edit."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    copies = []
-    for path in resources.data_files():
-        copy = folder / path.name
-        shutil.copyfile(path, copy)
-        copies.append(copy)
-    return copies
 
 
 def test_second_open_reuses_the_store_without_parsing_or_reasoning(

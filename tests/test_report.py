@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from coopgraph import resources
 from coopgraph.catalog import load_catalog
 from coopgraph.cli import main
 
@@ -25,7 +23,13 @@ def test_report_writes_every_stored_query_an_index_and_the_network(tmp_path: Pat
     assert "network.svg" in index
     assert (out / "network.png").read_bytes().startswith(b"\x89PNG")
     svg = (out / "network.svg").read_text(encoding="utf-8")
-    for label in ("Albania", "Bosnia and Herzegovina", "Moldova", "Romania", "Serbia and Montenegro"):
+    for label in (
+        "Albania",
+        "Bosnia and Herzegovina",
+        "Moldova",
+        "Romania",
+        "Serbia and Montenegro",
+    ):
         assert label in svg
     pairs = (out / "shared-modality-pairs.csv").read_text(encoding="utf-8").splitlines()
     assert len(pairs) == 16  # the header and the 15 pairs of the six South-East European States
@@ -42,22 +46,15 @@ def test_a_second_report_replaces_the_first_whole(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def nonconforming_data(tmp_path: Path) -> list[Path]:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    copies = []
-    for path in resources.data_files():
-        copy = folder / path.name
-        shutil.copyfile(path, copy)
-        copies.append(copy)
-    instruments = folder / "instruments.ttl"
+def nonconforming_data(own_data: list[Path]) -> list[Path]:
+    instruments = next(path for path in own_data if path.name == "instruments.ttl")
     instruments.write_text(
         instruments.read_text(encoding="utf-8").replace(
             'cg:signatureDate "2006-05-05"^^xsd:date', 'cg:signatureDate "5 May 2006"'
         ),
         encoding="utf-8",
     )
-    return copies
+    return own_data
 
 
 def test_no_report_from_data_that_does_not_conform(
