@@ -4,6 +4,7 @@ folder: proves that the assets ship in the wheel and are found there."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import venv
@@ -15,8 +16,11 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(args: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
+    # Without PYTHONPATH, so that the fresh environment imports the installed wheel and not
+    # a checkout that the calling shell happens to point at.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     return subprocess.run(
-        [str(arg) for arg in args], cwd=cwd, capture_output=True, text=True, check=False
+        [str(arg) for arg in args], cwd=cwd, capture_output=True, text=True, check=False, env=env
     )
 
 
