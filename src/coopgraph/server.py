@@ -891,4 +891,7 @@ def serve(config: ServeConfig) -> None:
         log_level="info",
         server_header=False,
         timeout_graceful_shutdown=5,
+        # Longer than clients keep idle connections (httpx: 5 s), so the server never closes
+        # a connection at the moment a client reuses it.
+        timeout_keep_alive=75,
     )
