@@ -924,8 +924,12 @@ def print_results(results: Results, environment: dict[str, Any]) -> None:
     )
     print(
         f"runs:     each step in its own process; median of {results.repeat} (coopgraph) and "
-        f"{results.baseline_repeat} (baseline; a step over {results.once_above:.0f} s runs "
-        f"once); baseline limit {results.timeout:.0f} s per step",
+        + (
+            f"{results.baseline_repeat} (baseline; a step over {results.once_above:.0f} s runs "
+            f"once); baseline limit {results.timeout:.0f} s per step"
+            if results.baseline
+            else "no baseline (--skip-baseline)"
+        ),
         file=out,
     )
     print(
@@ -988,7 +992,8 @@ def print_results(results: Results, environment: dict[str, Any]) -> None:
     print("\n" + _table(header, report_rows), file=out)
     print(
         f"(cold: the first run on a store just opened; warm: median and worst of "
-        f"{results.warm} more runs x {results.repeat}; rdflib: over {_reports_over(results)})",
+        f"{results.warm} more runs x {results.repeat}; rdflib: "
+        + (f"over {_reports_over(results)})" if results.report_baseline else "not run)"),
         file=out,
     )
     if results.checks:
