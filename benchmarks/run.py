@@ -262,7 +262,9 @@ def cg_build(channel: Channel, task: dict[str, Any]) -> None:
 
 
 def cg_validate(channel: Channel, task: dict[str, Any]) -> None:
-    report = channel.timed("validate", lambda: validate([Path(task["data"])]))
+    # As `coopgraph validate --cache-dir`: the report the build filed with the store.
+    cache = Path(task["cache_dir"])
+    report = channel.timed("validate", lambda: validate([Path(task["data"])], cache_dir=cache))
     channel.send(event="info", results=len(report.results), conforms=report.conforms)
     if task.get("out"):
         report.report_graph.serialize(task["out"], format="nt", encoding="utf-8")
@@ -534,6 +536,7 @@ def measure_coopgraph(results: Results, work: Path) -> Path:
         task = {
             "kind": "cg-validate",
             "data": str(results.data),
+            "cache_dir": str(store_dir),
             "out": str(out) if out else None,
         }
         run = run_worker(task)
@@ -940,26 +943,44 @@ def print_results(results: Results, environment: dict[str, Any]) -> None:
     )
     cg, bl = results.coopgraph, results.baseline
     parts = results.build_seconds
+    # Where the build validated and ran the reports (up to 5 M asserted triples), their cost
+    # is what the build spent on them; the later steps read what it kept.
+    precomputed = "validate" in parts and "reports" in parts
+    validate_cost = _median_of(parts.get("validate")) if precomputed else cg.get("validate")
+    reports_cost = _median_of(parts.get("reports")) if precomputed else cg.get("reports")
+    n = len(results.reports)
     rows = [
         _step_row("load (parse)", _median_of(parts.get("parse")), bl.get("parse")),
         _step_row("reason (OWL 2 RL)", _median_of(parts.get("reason")), bl.get("reason")),
+        _step_row("validate (SHACL)", validate_cost, bl.get("validate")),
+        _step_row(f"{n} reports (run)", reports_cost, bl.get("reports")),
+        ["as the commands run:", "", "", "", "", ""],
+        _step_row("build (open_engine, wall)", cg.get("build"), None),
     ]
     for key in parts:
-        if key not in ("parse", "reason"):
-            rows.append([f"  store: {key}", _secs(_median_of(parts[key])), "", "", "", ""])
+        if key not in ("parse", "reason", "validate", "reports"):
+            rows.append([f"  build: {key}", _secs(_median_of(parts[key])), "", "", "", ""])
     rows += [
-        _step_row("load + reason (build)", cg.get("build"), bl.get("build")),
-        _step_row("validate (SHACL)", cg.get("validate"), bl.get("validate")),
+        _step_row("validate (read kept)" if precomputed else "validate", cg.get("validate"), None),
         _step_row(
-            f"{len(results.reports)} reports (open + cold)", cg.get("reports"), bl.get("reports")
+            f"{n} reports (open + cold)" + (", read kept" if precomputed else ""),
+            cg.get("reports"),
+            None,
         ),
         _step_row("full pipeline", cg.get("total"), bl.get("total")),
     ]
     header = ["step", "coopgraph s", "peak", "baseline s", "peak", "baseline/coopgraph"]
     print("\n" + _table(header, rows), file=out)
     print(
-        "(coopgraph's build writes the on-disk store in background threads while it parses and"
-        " reasons:\n its parts overlap, and the build line is the wall time of open_engine)",
+        "(the first four lines: what each step costs; coopgraph's parse, reason"
+        + (", validate and reports" if precomputed else "")
+        + " are parts of its build,\n timed inside it"
+        + (" (validate and the reports run on two threads at once)" if precomputed else "")
+        + ". Then the steps as the CLI runs them: the build's wall time\n (its store is"
+        " written by background threads meanwhile)"
+        + (", then validate and the reports reading what the build kept" if precomputed else "")
+        + ". The full pipeline\n is the sum of those three; the baseline's is parse + owlrl +"
+        " pySHACL + the rdflib reports.)",
         file=out,
     )
     report_rows = []

@@ -16,7 +16,14 @@ def test_second_open_reuses_the_store_without_parsing_or_reasoning(
     cache = tmp_path / "cache"
     first = open_engine(Inputs.with_data(own_data), cache)
     assert first.info is not None and first.info.rebuilt
-    assert set(first.info.seconds) == {"parse", "reason", "load"}
+    assert set(first.info.seconds) == {
+        "parse",
+        "reason",
+        "validate",
+        "reports",
+        "validate and reports (wall)",
+        "load",
+    }
     second = open_engine(Inputs.with_data(own_data), cache)
     assert second.info is not None and not second.info.rebuilt
     assert second.info.seconds == {}
@@ -68,3 +75,80 @@ def test_the_store_holds_entailments_in_their_own_graph(tmp_path: Path) -> None:
     )
     graphs = {str(row[0]).rsplit("/", 1)[-1] for row in table.rows}
     assert graphs == {"ontology", "data", "entailments"}
+
+
+def test_the_build_materialises_the_reports_and_the_validation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows a built store files are those its queries give, and validate() finds the
+    report the build filed (same results as validating from scratch)."""
+    from coopgraph import resources, validation  # noqa: PLC0415
+    from coopgraph.catalog import load_catalog, run_stored_query  # noqa: PLC0415
+    from coopgraph.engine import OxigraphEngine  # noqa: PLC0415
+
+    monkeypatch.setenv("COOPGRAPH_CACHE_DIR", str(tmp_path))
+    engine = open_engine(Inputs.bundled())
+    assert engine.tables is not None and any(engine.tables.glob("*.pickle"))
+    plain = OxigraphEngine(engine.store)  # the same store, without the tables
+    for query in load_catalog():
+        arguments = query.example_arguments()
+        filed = run_stored_query(query, arguments, engine)
+        assert filed.variables == run_stored_query(query, arguments, plain).variables
+        assert filed.as_set() == run_stored_query(query, arguments, plain).as_set()
+    assert engine.info is not None
+    assert list(engine.info.location.glob("validation-*.pickle"))
+    files = resources.ontology_files(), resources.data_files(), resources.shape_files()
+    assert validation._kept_report(*files) is not None
+    kept = validation.validate()
+    fresh = validation.validate(reference=True)
+    assert kept.conforms == fresh.conforms
+    assert [r.as_dict() for r in kept.results] == [r.as_dict() for r in fresh.results]
+
+
+def test_a_report_with_other_arguments_is_filed_once_and_read_back(tmp_path: Path) -> None:
+    from coopgraph.catalog import load_catalog, run_stored_query  # noqa: PLC0415
+    from coopgraph.engine import OxigraphEngine  # noqa: PLC0415
+
+    engine = open_engine(Inputs.bundled(), tmp_path)
+    assert engine.tables is not None
+    query = load_catalog().get("state-profile")
+    before = set(engine.tables.glob("*.pickle"))
+    first = run_stored_query(query, {"state": "Albania"}, engine)
+    filed = set(engine.tables.glob("*.pickle")) - before
+    assert len(filed) == 1 and len(first) > 0
+    again = run_stored_query(query, {"state": "Albania"}, engine)
+    plain = run_stored_query(query, {"state": "Albania"}, OxigraphEngine(engine.store))
+    assert again.variables == plain.variables and again.as_set() == plain.as_set()
+    assert [row for row in again.rows] == [row for row in plain.rows]  # same order
+
+
+def test_a_damaged_table_is_run_again_not_trusted(tmp_path: Path) -> None:
+    from coopgraph.catalog import load_catalog, run_stored_query  # noqa: PLC0415
+
+    engine = open_engine(Inputs.bundled(), tmp_path)
+    assert engine.tables is not None
+    query = load_catalog().get("former-states")
+    expected = run_stored_query(query, {}, engine)
+    for table in engine.tables.glob("*.pickle"):
+        table.write_bytes(b"not a pickle")
+    assert run_stored_query(query, {}, engine).as_set() == expected.as_set()
+
+
+def test_validate_reads_the_report_the_build_filed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the store built in --cache-dir, validation is not run again (the compiled
+    validator is not even constructed) and gives the same results."""
+    from coopgraph import shacl, validation  # noqa: PLC0415
+
+    fresh = validation.validate()
+    open_engine(Inputs.bundled(), tmp_path)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(shacl, "Validator", refuse)
+    kept = validation.validate(cache_dir=tmp_path)
+    assert [r.as_dict() for r in kept.results] == [r.as_dict() for r in fresh.results]
+    with pytest.raises(AssertionError, match="validated again"):
+        validation.validate(cache_dir=tmp_path / "elsewhere")

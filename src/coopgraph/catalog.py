@@ -122,6 +122,11 @@ class StoredQuery:
         """The example value of every parameter that has one."""
         return {p.name: p.example for p in self.parameters if p.example is not None}
 
+    def report_arguments(self) -> dict[str, str]:
+        """The arguments `coopgraph report` runs it with: the defaults, and the example of a
+        required parameter."""
+        return {p.name: p.example for p in self.parameters if p.required and p.example is not None}
+
 
 class Catalog:
     """The stored queries, by name."""

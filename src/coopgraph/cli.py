@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -61,6 +62,14 @@ def main() -> None:
     """A knowledge graph of cooperation agreements against trafficking in persons."""
 
 
+_CACHE_OPTION = click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where the embedded store is kept (default: $COOPGRAPH_CACHE_DIR or ~/.cache/coopgraph).",
+)
+
+
 @main.command("validate")
 @click.argument("files", nargs=-1, type=_FILES)
 @click.option(
@@ -83,6 +92,7 @@ def main() -> None:
     type=_FILES,
     help="A SHACL shapes file to use instead of the bundled shapes (repeatable).",
 )
+@_CACHE_OPTION
 @click.pass_context
 def validate_command(
     ctx: click.Context,
@@ -90,14 +100,20 @@ def validate_command(
     output_format: str,
     with_bundled_data: bool,
     shapes: Sequence[Path],
+    cache_dir: Path | None,
 ) -> None:
     """Check FILES (default: the bundled data) against the SHACL shapes.
 
     FILES are read with the bundled ontology. Exit 0 when there is no violation (warnings
-    and info do not count), 1 when there is one, 2 when a file cannot be read.
+    and info do not count), 1 when there is one, 2 when a file cannot be read. When the store
+    for these files has been built, the report its build made is read instead of validating
+    again.
     """
     report = validate(
-        list(files) or None, list(shapes) or None, include_bundled_data=with_bundled_data
+        list(files) or None,
+        list(shapes) or None,
+        include_bundled_data=with_bundled_data,
+        cache_dir=cache_dir,
     )
     if output_format == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
@@ -140,13 +156,6 @@ _DATA_OPTION = click.option(
     type=_FILES,
     help="Use these data files (with the bundled ontology) instead of the bundled data.",
 )
-_CACHE_OPTION = click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Where the embedded store is kept (default: $COOPGRAPH_CACHE_DIR or ~/.cache/coopgraph).",
-)
-
 
 _ENDPOINT_OPTION = click.option(
     "--endpoint",
@@ -183,13 +192,59 @@ def _engine(data_files: Sequence[Path], cache_dir: Path | None) -> OxigraphEngin
     """Open the store, showing the build steps on a terminal when it has to be (re)built."""
     if not _show_progress():
         return open_engine(_inputs(data_files), cache_dir)
-    with click.progressbar(length=3, label="building the store", file=sys.stderr) as bar:
+    bars = StepBars("building the store")
+    try:
+        return open_engine(_inputs(data_files), cache_dir, progress=bars)
+    finally:
+        bars.done()
 
-        def step(label: str) -> None:
-            bar.label = label
-            bar.update(1)
 
-        return open_engine(_inputs(data_files), cache_dir, progress=step)
+class StepBars:
+    """A bar per step on stderr (`coopgraph.progress.Progress`): the step's label, its
+    units done out of its total when known, and the seconds it has taken; a finished step
+    keeps its line with its time."""
+
+    WIDTH = 24
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.label: str | None = None
+        self.total: int | None = None
+        self.count = 0
+        self.started = 0.0
+
+    def step(self, label: str, total: int | None = None) -> None:
+        self._finish_line()
+        self.label, self.total, self.count = label, total, 0
+        self.started = time.perf_counter()
+        self._draw()
+
+    def advance(self, amount: int = 1) -> None:
+        self.count += amount
+        self._draw()
+
+    def done(self) -> None:
+        self._finish_line()
+        self.label = None
+
+    def _finish_line(self) -> None:
+        if self.label is not None:
+            if self.total is not None:
+                self.count = self.total
+            self._draw()
+            click.echo("", err=True)
+
+    def _draw(self) -> None:
+        if self.label is None:
+            return
+        elapsed = time.perf_counter() - self.started
+        if self.total:
+            filled = min(self.WIDTH, self.WIDTH * self.count // self.total)
+            meter = f"[{'#' * filled}{'-' * (self.WIDTH - filled)}] {self.count}/{self.total}"
+        else:
+            meter = f"[{'.' * min(self.WIDTH, self.count)}{' ' * max(0, self.WIDTH - self.count)}]"
+        line = f"{self.title}: {self.label:<28} {meter}  {elapsed:6.1f} s"
+        click.echo(f"\r{line}\x1b[K", err=True, nl=False)
 
 
 @contextmanager
@@ -393,7 +448,9 @@ def report_command(
     With --endpoint the reports are run there, on the data it holds, which is not validated.
     """
     if endpoint is None:
-        validation = validate(list(data_files) or None)
+        # The build validates: opening the store first means validating once, not twice.
+        _engine(data_files, cache_dir)
+        validation = validate(list(data_files) or None, cache_dir=cache_dir)
         click.echo(formatting.summary_line(validation), err=True)
         if not validation.conforms:
             click.echo(formatting.report_text(validation), err=True)
@@ -504,13 +561,14 @@ def publish_command(
     if base_url is not None:
         checked_base_url(base_url)
     before = read_previous(previous) if previous is not None else None
-    validation = validate(list(data_files) or None)
+    # The build validates: opening the store first means validating once, not twice.
+    engine = _engine(data_files, cache_dir)
+    validation = validate(list(data_files) or None, cache_dir=cache_dir)
     click.echo(formatting.summary_line(validation), err=True)
     if not validation.conforms:
         click.echo(formatting.report_text(validation), err=True)
         click.echo("coopgraph: nothing published: fix the violations first", err=True)
         ctx.exit(EXIT_DOES_NOT_CONFORM)
-    engine = _engine(data_files, cache_dir)
     with _steps(publish_steps(), "publishing") as step:
         summary = publish(
             output,

@@ -10,6 +10,8 @@ never touches the previous good one.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -17,6 +19,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -27,8 +30,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import Result, ResultRow
 from rdflib.term import Identifier, Node
 
-from coopgraph import __version__, resources
+from coopgraph import __version__, build, resources, tables
 from coopgraph.errors import CoopgraphError, InputError, QueryError
+from coopgraph.progress import Progress, Silent
 from coopgraph.reasoning import entailments
 from coopgraph.results import ResultTable, Row
 from coopgraph.store import load_graph
@@ -39,13 +43,12 @@ DATA_GRAPH = URIRef(GRAPH_BASE + "data")
 ENTAILMENTS_GRAPH = URIRef(GRAPH_BASE + "entailments")
 
 # Bump when the way a store is built changes, so that old caches are not reused.
-STORE_LAYOUT = "1"
+STORE_LAYOUT = "2"
 KEEP_STORES = 3
 
 Bindings = Mapping[str, Node]
 # `coopgraph sparql` ends its PREFIX prologue with this comment line.
 PROLOGUE_END = "# end of coopgraph prefixes\n"
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -126,18 +129,32 @@ class QueryOutcome:
 
 
 class OxigraphEngine:
-    """Queries on an Oxigraph store, whose default graph is the union of its named graphs."""
+    """Queries on an Oxigraph store, whose default graph is the union of its named graphs.
 
-    def __init__(self, store: ox.Store, info: BuildInfo | None = None) -> None:
+    With a `tables` folder, the stored reports read their rows from the tables materialised
+    there (`coopgraph.tables`), and file the rows of any other arguments they run with.
+    `union=False` queries the store's default graph alone: the build's in-memory copy holds
+    everything there, and Oxigraph answers several times faster than over a union of graphs."""
+
+    def __init__(
+        self,
+        store: ox.Store,
+        info: BuildInfo | None = None,
+        tables: Path | None = None,
+        *,
+        union: bool = True,
+    ) -> None:
         self.store = store
         self.info = info
+        self.tables = tables
+        self.union = union
 
     def _execute(self, query: str, bindings: Bindings | None, source: str = "query") -> object:
         # Oxigraph's own substitution needs each variable in the projection, which grouped
         # reports do not have; a VALUES block at the top of the WHERE clause binds them.
         text = with_values(query, bindings or {})
         try:
-            return self.store.query(text, use_default_graph_as_union=True)
+            return self.store.query(text, use_default_graph_as_union=self.union)
         except SyntaxError as error:
             raise syntax_error(source, str(error), query) from error
 
@@ -147,10 +164,19 @@ class OxigraphEngine:
         bindings: Bindings | None = None,
         list_columns: frozenset[str] = frozenset(),
     ) -> ResultTable:
+        name = None
+        if self.tables is not None and query in tables.stored_texts():
+            name = tables.key(query, with_values("WHERE {}", bindings or {}), list_columns)
+            filed = tables.read(self.tables, name)
+            if filed is not None:
+                return filed
         solutions = self._execute(query, bindings)
         if not isinstance(solutions, ox.QuerySolutions):
             raise QueryError("query", "not a SELECT query", hint="use a SELECT query here")
-        return _oxigraph_table(solutions, list_columns)
+        table = _oxigraph_table(solutions, list_columns)
+        if name is not None and self.tables is not None:
+            tables.write(self.tables, name, table)
+        return table
 
     def run(
         self, query: str, bindings: Bindings | None = None, source: str = "query"
@@ -185,15 +211,25 @@ class OxigraphEngine:
 
 
 def _oxigraph_table(solutions: ox.QuerySolutions, list_columns: frozenset[str]) -> ResultTable:
+    """The solutions as rdflib terms, each distinct term converted once (labels, types and
+    dates repeat from row to row, and an rdflib literal parses its lexical form)."""
     variables = tuple(variable.value for variable in solutions.variables)
     rows: list[Row] = []
+    memo: dict[object, Node] = {}
     for solution in solutions:
-        rows.append(tuple(_maybe(solution[name]) for name in variables))
+        row: list[Node | None] = []
+        for name in variables:
+            term = solution[name]
+            if term is None:
+                row.append(None)
+                continue
+            converted = memo.get(term)
+            if converted is None:
+                converted = from_oxigraph(term)
+                memo[term] = converted
+            row.append(converted)
+        rows.append(tuple(row))
     return ResultTable(variables, tuple(rows), list_columns)
-
-
-def _maybe(term: object) -> Node | None:
-    return None if term is None else from_oxigraph(term)
 
 
 class RdflibEngine:
@@ -340,18 +376,16 @@ def from_oxigraph(term: object) -> Node:
 
 
 def build_graphs(
-    inputs: Inputs, progress: Progress | None = None, seconds: dict[str, float] | None = None
+    inputs: Inputs, seconds: dict[str, float] | None = None
 ) -> tuple[Graph, Graph, Graph]:
-    """Parse the inputs and reason: (ontology, data, entailments), each a new graph."""
-    say = progress or (lambda _message: None)
+    """Parse the inputs and reason with owlrl, the reference: (ontology, data, entailments),
+    each a new graph."""
     timings = seconds if seconds is not None else {}
     started = time.perf_counter()
-    say("parsing")
     ontology = load_graph(inputs.ontology)
     data = load_graph(inputs.data)
     timings["parse"] = time.perf_counter() - started
     started = time.perf_counter()
-    say("reasoning (OWL 2 RL)")
     union = Graph()
     for triple in ontology:
         union.add(triple)
@@ -389,10 +423,13 @@ def open_engine(
         except OSError:
             shutil.rmtree(location, ignore_errors=True)  # damaged: rebuild it below
         else:
-            return OxigraphEngine(store, _read_manifest(manifest, location))
+            return OxigraphEngine(
+                store, _read_manifest(manifest, location), location / tables.FOLDER
+            )
     info = _build(inputs, cache, digest, progress)
     try:
-        return OxigraphEngine(ox.Store.read_only(str(location / "store")), info)
+        store = ox.Store.read_only(str(location / "store"))
+        return OxigraphEngine(store, info, location / tables.FOLDER)
     except OSError as error:
         raise CoopgraphError(
             f"cannot open the store at {location}: {error}",
@@ -412,37 +449,86 @@ def _read_manifest(manifest: Path, location: Path) -> BuildInfo:
 
 
 def _build(inputs: Inputs, cache: Path, digest: str, progress: Progress | None) -> BuildInfo:
-    say = progress or (lambda _message: None)
+    """Parse, reason and write the store for `inputs` in a staging folder, then rename it into
+    place. The on-disk store is written by a background thread (see `coopgraph.build`) while
+    an in-memory copy is parsed and reasoned over."""
+    progress = progress or Silent()
     cache.mkdir(parents=True, exist_ok=True)
     staging = cache / f".{digest}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     seconds: dict[str, float] = {}
+    graphs = [ox.NamedNode(str(ONTOLOGY_GRAPH)), ox.NamedNode(str(DATA_GRAPH))]
+    files = [(graphs[0], path) for path in inputs.ontology]
+    files += [(graphs[1], path) for path in inputs.data]
+    paths = [path for _graph, path in files]
     try:
-        ontology, data, derived = build_graphs(inputs, progress, seconds)
-        started = time.perf_counter()
-        say("loading the store")
         staging.mkdir(parents=True)
-        store = ox.Store(str(staging / "store"))
-        for name, graph in (
-            (ONTOLOGY_GRAPH, ontology),
-            (DATA_GRAPH, data),
-            (ENTAILMENTS_GRAPH, derived),
-        ):
-            graph_name = ox.NamedNode(str(name))
-            store.bulk_extend(
-                ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph_name)  # type: ignore[arg-type]
-                for s, p, o in graph
+        disk = ox.Store(str(staging / "store"))
+        with build.BackgroundWriter() as writer:
+            for graph, path in files:
+                writer.submit(functools.partial(build.load_file, disk, path, graph))
+            started = time.perf_counter()
+            progress.step("parsing", total=len(files))
+            # The in-memory copy holds everything in its default graph: Oxigraph answers
+            # several times faster there than over a union of named graphs.
+            memory = ox.Store()
+            for _graph, path in files:
+                build.load_file(memory, path, ox.DefaultGraph())
+                progress.advance()
+            asserted = len(memory)
+            build.timed(seconds, "parse", started)
+            started = time.perf_counter()
+            progress.step("reasoning (OWL 2 RL)")
+            derived, entailed, reasoner = build.entail(
+                memory, [ox.DefaultGraph()], on_round=progress.advance
             )
-        store.flush()
-        del store
-        seconds["load"] = time.perf_counter() - started
-
-        asserted = len(ontology) + len(data)
+            for piece in build.chunks(derived, 4):
+                writer.submit(
+                    functools.partial(
+                        disk.bulk_load,
+                        piece,
+                        format=ox.RdfFormat.N_TRIPLES,
+                        to_graph=ox.NamedNode(str(ENTAILMENTS_GRAPH)),
+                    )
+                )
+            build.timed(seconds, "reason", started)
+            if build.precompute_wanted(asserted):
+                # While the store is written: validate the asserted triples (the default
+                # graph) and materialise the reports (over the entailments too), at once on
+                # the in-memory copy; Oxigraph lets go of the GIL while it evaluates a query.
+                memory.bulk_load(
+                    derived,
+                    format=ox.RdfFormat.N_TRIPLES,
+                    to_graph=ox.NamedNode(str(ENTAILMENTS_GRAPH)),
+                )
+                del derived
+                engine = OxigraphEngine(memory, tables=staging / tables.FOLDER)
+                started = time.perf_counter()
+                validate = functools.partial(_validate_into, staging, memory, paths)
+                tasks: list[Callable[[], None]] = [validate, *_report_tasks(engine)]
+                progress.step("validating, materialising the reports", total=len(tasks))
+                with ThreadPoolExecutor(max_workers=2) as pool:
+                    timings = [pool.submit(_timed, task) for task in tasks]
+                    for future in timings:
+                        future.result()
+                        progress.advance()
+                seconds["validate"] = timings[0].result()
+                seconds["reports"] = sum(future.result() for future in timings[1:])
+                build.timed(seconds, "validate and reports (wall)", started)
+            else:
+                del derived
+            started = time.perf_counter()
+            progress.step("writing the store", total=writer.submitted)
+            writer.wait(on_finished=progress.advance)
+        disk.flush()
+        del disk, memory
+        build.timed(seconds, "load", started)
         info = {
             "digest": digest,
             "coopgraph": __version__,
             "asserted_triples": asserted,
-            "entailed_triples": len(derived),
+            "entailed_triples": entailed,
+            "reasoner": reasoner,
             "seconds": seconds,
             "inputs": [str(p) for p in (*inputs.ontology, *inputs.data)],
         }
@@ -453,8 +539,49 @@ def _build(inputs: Inputs, cache: Path, digest: str, progress: Progress | None) 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    progress.done()
     _remove_stale_stores(cache, keep=digest)
-    return BuildInfo(True, cache / digest, asserted, len(derived), seconds)
+    return BuildInfo(True, cache / digest, asserted, entailed, seconds)
+
+
+def _validate_into(staging: Path, store: ox.Store, files: list[Path]) -> None:
+    """Validate the default graph of `store` (the asserted triples, parsed from `files`) with
+    the bundled shapes and keep the report for `validation.validate`."""
+    from coopgraph import validation  # noqa: PLC0415 - validation reads this module's cache
+
+    shapes = resources.shape_files()
+    report = validation.validate_store(store, [ox.DefaultGraph()], load_graph(shapes), files)
+    if report is not None:
+        validation.keep_report(staging, shapes, files, report)
+
+
+def _report_tasks(engine: OxigraphEngine) -> list[Callable[[], None]]:
+    """A task per stored report: run it with the arguments `coopgraph report` gives it and
+    with its example arguments, which files the rows (other arguments are filed the first
+    time a report runs with them). The slowest reports come first, so that two threads
+    finish together."""
+    from coopgraph.catalog import StoredQuery, load_catalog, run_stored_query  # noqa: PLC0415
+
+    def materialise(query: StoredQuery) -> None:
+        for arguments in (query.report_arguments(), query.example_arguments()):
+            # An example value may be missing from the user's data: that report is not filed.
+            with contextlib.suppress(CoopgraphError):
+                run_stored_query(query, arguments, engine)
+
+    queries = sorted(load_catalog(), key=lambda query: query.name not in _SLOW_REPORTS)
+    return [functools.partial(materialise, query) for query in queries]
+
+
+# The reports that take longest on large data (measured at 1 M triples), started first.
+_SLOW_REPORTS = frozenset(
+    {"instruments-by-type", "modality-gaps", "modality-coverage", "sources", "timeline"}
+)
+
+
+def _timed(work: Callable[[], None]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
 
 
 def _remove_stale_stores(cache: Path, keep: str) -> None:

@@ -55,7 +55,7 @@ def write_report(
     with atomic_folder(directory, "report") as staging:
         for query in catalog:
             say(query.name)
-            arguments = report_arguments(query)
+            arguments = query.report_arguments()
             table = run_stored_query(query, arguments, engine)
             (staging / f"{query.name}.csv").write_text(
                 render_delimited(table, ","), encoding="utf-8"
@@ -72,11 +72,6 @@ def write_report(
     return ReportSummary(
         directory, tuple(entries), directory / "network.svg", directory / "network.png"
     )
-
-
-def report_arguments(query: StoredQuery) -> dict[str, str]:
-    """The arguments a report runs with: defaults, and the example of a required parameter."""
-    return {p.name: p.example for p in query.parameters if p.required and p.example is not None}
 
 
 def _query_page(query: StoredQuery, arguments: dict[str, str], table: ResultTable) -> str:

@@ -38,6 +38,15 @@ class ResultTable:
             sorted_rows = tuple(_sort_list_cells(row, indexes) for row in self.rows)
             object.__setattr__(self, "rows", sorted_rows)
 
+    @classmethod
+    def presorted(
+        cls, variables: tuple[str, ...], rows: tuple[Row, ...], list_columns: frozenset[str]
+    ) -> ResultTable:
+        """A table whose list cells are already sorted (e.g. read back from a file)."""
+        table = cls(variables, rows)
+        object.__setattr__(table, "list_columns", list_columns)
+        return table
+
     def __len__(self) -> int:
         return len(self.rows)
 

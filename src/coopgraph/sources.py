@@ -88,16 +88,25 @@ def nearest_named_ancestor(graph: Graph, node: BNode) -> URIRef | None:
 def _subjects_at_column_zero(text: str) -> Iterator[tuple[URIRef, int]]:
     prefixes: dict[str, str] = {}
     in_long_literal = False
+    previous_token = ""
     for number, line in enumerate(text.splitlines(), start=1):
         starts_inside = in_long_literal
-        if len(_LONG_QUOTES.findall(line)) % 2 == 1:
+        # The cheap tests first: a data set of millions of lines is scanned whole.
+        if ('"""' in line or "'''" in line) and len(_LONG_QUOTES.findall(line)) % 2 == 1:
             in_long_literal = not in_long_literal
-        if starts_inside:
+        if starts_inside or not line or line[0] in " \t#":
             continue
-        declaration = _PREFIX_DECLARATION.match(line)
-        if declaration:
-            prefixes[declaration.group(1) or ""] = declaration.group(2)
+        if line[0] in "@pP":
+            declaration = _PREFIX_DECLARATION.match(line)
+            if declaration:
+                prefixes[declaration.group(1) or ""] = declaration.group(2)
+                previous_token = ""
+                continue
+        # Statements about one subject often follow each other: the first one counts.
+        token = line.split(None, 1)[0]
+        if token == previous_token:
             continue
+        previous_token = token
         iri = _subject_iri(line, prefixes)
         if iri is not None:
             yield iri, number

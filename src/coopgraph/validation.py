@@ -10,22 +10,28 @@ class targets and sh:class follow natively, so the ontology is loaded into the d
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal as TypingLiteral
+from typing import cast
 
+import pyoxigraph as ox
 import pyshacl
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import SH
+from rdflib.namespace import SH, SKOS
 from rdflib.term import Node
 
-from coopgraph import resources
-from coopgraph.errors import ValidationCouldNotRun
+from coopgraph import build, resources, shacl
+from coopgraph.errors import CoopgraphError, ValidationCouldNotRun
 from coopgraph.labels import label_of
+from coopgraph.namespaces import bind_project_prefixes
 from coopgraph.sources import SourceIndex, nearest_named_ancestor
 from coopgraph.store import load_graph
 
@@ -107,6 +113,8 @@ def validate(
     *,
     include_bundled_data: bool = False,
     ontology_paths: Sequence[Path] | None = None,
+    reference: bool = False,
+    cache_dir: Path | None = None,
 ) -> ValidationReport:
     """Validate `data_paths` (default: the bundled data) with the ontology (default: bundled)
     against `shapes_paths` (default: the bundled shapes).
@@ -114,24 +122,206 @@ def validate(
     With `include_bundled_data`, the user's files are checked together with the bundled data,
     so that they may refer to the bundled States and organisations. Raises `InputError` when a
     file cannot be read and `ValidationCouldNotRun` when there are no shapes or they are broken.
+
+    The shapes run compiled to SPARQL on an in-memory Oxigraph store (`coopgraph.shacl`);
+    pySHACL, the reference, runs instead when they use what is not compiled, or when
+    `reference` is true. Both give the same results. When the store for these files has been
+    built (in `cache_dir`, default: the usual cache), the report its build filed is read.
     """
     data_files = _data_files(data_paths, include_bundled_data)
-    graph_files = [
-        *(resources.ontology_files() if ontology_paths is None else ontology_paths),
-        *data_files,
-    ]
+    ontology_files = list(resources.ontology_files() if ontology_paths is None else ontology_paths)
+    graph_files = [*ontology_files, *data_files]
     shape_files = resources.shape_files() if shapes_paths is None else list(shapes_paths)
-    data_graph = load_graph(graph_files)
+    if not reference and shape_files:
+        kept = _kept_report(ontology_files, data_files, shape_files, cache_dir)
+        if kept is not None:
+            return kept
+    if not reference:
+        # All in the default graph, as the build does: Oxigraph is fastest there.
+        store = ox.Store()
+        for path in graph_files:
+            build.load_file(store, path, ox.DefaultGraph())
     shapes_graph = load_graph(shape_files)
     if not shape_files:
         raise ValidationCouldNotRun(
             "there are no SHACL shapes to validate against",
             "add shapes/*.ttl, or name shape files",
         )
+    if not reference:
+        fast = validate_store(store, [ox.DefaultGraph()], shapes_graph, graph_files)
+        if fast is not None:
+            return fast
+    data_graph = load_graph(graph_files)
     report_graph = _run_pyshacl(data_graph, shapes_graph)
     results = _results(report_graph, data_graph, shapes_graph, SourceIndex.from_files(graph_files))
     conforms = not any(result.severity == "Violation" for result in results)
     return ValidationReport(conforms=conforms, results=results, report_graph=report_graph)
+
+
+def validate_store(
+    store: ox.Store,
+    graphs: Sequence[ox.NamedNode | ox.DefaultGraph],
+    shapes_graph: Graph,
+    files: Sequence[Path],
+) -> ValidationReport | None:
+    """Validate the data in `graphs` of `store` (parsed from `files`) with the compiled
+    shapes; None when the shapes need pySHACL."""
+    try:
+        raw = shacl.Validator(shapes_graph, store, graphs).results()
+    except shacl.Unsupported:
+        return None
+    report_graph = _report_graph(raw, shapes_graph)
+    context = _context_graph(raw, store, graphs, files)
+    index = SourceIndex.from_files(files) if raw else SourceIndex()
+    results = _results(report_graph, context, shapes_graph, index)
+    conforms = not any(result.severity == "Violation" for result in results)
+    return ValidationReport(conforms=conforms, results=results, report_graph=report_graph)
+
+
+_KEPT = "validation-{}.pickle"
+
+
+def _shapes_digest(shape_files: Sequence[Path]) -> str:
+    hasher = hashlib.sha256()
+    for path in shape_files:
+        hasher.update(path.name.encode() + b"\0")
+        try:
+            hasher.update(path.read_bytes())
+        except OSError:
+            hasher.update(b"unreadable")
+    return hasher.hexdigest()[:32]
+
+
+def keep_report(
+    folder: Path, shape_files: Sequence[Path], files: Sequence[Path], report: ValidationReport
+) -> None:
+    """File `report` (of `files` against `shape_files`) in a store's folder, where `validate`
+    finds it again for as long as that store exists."""
+    data = pickle.dumps(
+        (
+            [str(path) for path in files],
+            report.conforms,
+            report.results,
+            report.report_graph.serialize(format="turtle"),
+        ),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    (folder / _KEPT.format(_shapes_digest(shape_files))).write_bytes(data)
+
+
+def _kept_report(
+    ontology_files: Sequence[Path],
+    data_files: Sequence[Path],
+    shape_files: Sequence[Path],
+    cache_dir: Path | None = None,
+) -> ValidationReport | None:
+    """The report a build of the store for these files filed, if there is one."""
+    from coopgraph.engine import Inputs, default_cache_dir  # noqa: PLC0415 - engine imports us late
+
+    try:
+        digest = Inputs(tuple(ontology_files), tuple(data_files)).digest()
+    except CoopgraphError:
+        return None  # an unreadable file: the usual path says which
+    kept = (
+        (cache_dir or default_cache_dir())
+        / "stores"
+        / digest
+        / _KEPT.format(_shapes_digest(shape_files))
+    )
+    try:
+        files, conforms, results, turtle = pickle.loads(kept.read_bytes())
+    except (OSError, pickle.UnpicklingError, ValueError, EOFError):
+        return None
+    if files != [str(path) for path in (*ontology_files, *data_files)]:
+        return None
+    return ValidationReport(conforms, results, Graph().parse(data=turtle, format="turtle"))
+
+
+def _report_graph(raw: list[shacl.Result], shapes_graph: Graph) -> Graph:
+    """The SHACL report graph pySHACL would give for `raw`."""
+    report = Graph()
+    for prefix, namespace in shapes_graph.namespaces():
+        report.bind(prefix, namespace, override=False)
+    root = BNode()
+    report.add((root, RDF.type, SH.ValidationReport))
+    conforms = not any(r.severity == SH.Violation for r in raw)
+    report.add((root, SH.conforms, Literal(conforms)))
+    for result in raw:
+        node = BNode()
+        report.add((root, SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.focusNode, result.focus))
+        report.add((node, SH.resultSeverity, result.severity))
+        report.add((node, SH.sourceConstraintComponent, result.component))
+        report.add((node, SH.sourceShape, result.shape))
+        if result.value is not None:
+            report.add((node, SH.value, result.value))
+        if result.path is not None:
+            report.add((node, SH.resultPath, result.path))
+            _copy_structure(shapes_graph, result.path, report)
+        for message in result.messages:
+            report.add((node, SH.resultMessage, message))
+    return report
+
+
+def _copy_structure(source: Graph, node: Node, target: Graph) -> None:
+    """Copy the blank-node structure below `node` (a SHACL path) from `source` to `target`."""
+    pending = [node]
+    seen: set[Node] = set()
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BNode) or current in seen:
+            continue
+        seen.add(current)
+        for predicate, obj in source.predicate_objects(current):
+            target.add((current, predicate, obj))
+            pending.append(obj)
+
+
+_PREFIX_LINE = re.compile(
+    rb"^\s*@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE
+)
+
+
+def _context_graph(
+    raw: list[shacl.Result],
+    store: ox.Store,
+    graphs: Sequence[ox.NamedNode | ox.DefaultGraph],
+    files: Sequence[Path],
+) -> Graph:
+    """The little of the data graph that describing `raw` reads: the labels of the nodes in
+    the results and, for blank nodes, the triples leading to them; with the prefixes that
+    parsing the files with rdflib would have bound."""
+    context = Graph()
+    bind_project_prefixes(context)
+    for path in files:
+        if path.suffix.lower() in (".ttl", ".nt"):
+            for prefix, namespace in _PREFIX_LINE.findall(path.read_bytes()):
+                context.bind(prefix.decode(), namespace.decode(), override=True, replace=True)
+    nodes = {term for r in raw for term in (r.focus, r.value) if term is not None}
+    pending = [n for n in nodes if isinstance(n, BNode)]
+    labelled = [n for n in nodes if isinstance(n, URIRef | BNode)]
+    seen: set[Node] = set(pending)
+    while pending:
+        blank = pending.pop()
+        for quad in store.quads_for_pattern(None, None, ox.BlankNode(str(blank)), None):
+            if quad.graph_name not in graphs:
+                continue
+            # The subject of a quad: an IRI or a blank node.
+            subject = cast(URIRef | BNode, shacl._term(quad.subject))
+            context.add((subject, shacl._term(quad.predicate), blank))
+            if subject not in seen:
+                seen.add(subject)
+                labelled.append(subject)
+                if isinstance(subject, BNode):
+                    pending.append(subject)
+    for node in labelled:
+        term = ox.NamedNode(str(node)) if isinstance(node, URIRef) else ox.BlankNode(str(node))
+        for predicate in (RDFS.label, SKOS.prefLabel):
+            for quad in store.quads_for_pattern(term, ox.NamedNode(str(predicate)), None, None):
+                if quad.graph_name in graphs:
+                    context.add((node, predicate, shacl._term(quad.object)))
+    return context
 
 
 def _data_files(data_paths: Sequence[Path] | None, include_bundled_data: bool) -> list[Path]:
