@@ -79,11 +79,11 @@ from coopgraph.engine import (
     ENTAILMENTS_GRAPH,
     Inputs,
     RdflibEngine,
-    from_oxigraph,
     open_engine,
 )
 from coopgraph.reasoning import informative
 from coopgraph.results import ResultTable
+from coopgraph.terms import from_oxigraph
 from coopgraph.validation import render_path, validate
 
 HERE = Path(__file__).resolve().parent

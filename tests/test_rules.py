@@ -10,8 +10,9 @@ import pytest
 from rdflib import Graph
 
 from coopgraph import build, resources, rules
-from coopgraph.engine import Inputs, build_graphs, from_oxigraph
+from coopgraph.engine import Inputs, build_graphs
 from coopgraph.reasoning import entailments
+from coopgraph.terms import from_oxigraph
 
 from .generated import generated_data
 

@@ -26,11 +26,10 @@ from coopgraph.engine import (
     DATA_GRAPH,
     ENTAILMENTS_GRAPH,
     ONTOLOGY_GRAPH,
-    from_oxigraph,
-    to_oxigraph,
 )
 from coopgraph.export import RdfFormat, jsonld_context, rdf_format
 from coopgraph.namespaces import ALL_PREFIXES, bind_project_prefixes
+from coopgraph.terms import from_oxigraph, to_oxigraph
 
 RELEASE_GRAPHS = (ONTOLOGY_GRAPH, DATA_GRAPH, ENTAILMENTS_GRAPH)
 

@@ -26,7 +26,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 from pyparsing import ParseException
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result, ResultRow
 from rdflib.term import Identifier, Node
 
@@ -34,8 +34,9 @@ from coopgraph import __version__, build, resources, tables
 from coopgraph.errors import CoopgraphError, InputError, QueryError
 from coopgraph.progress import Progress, Silent
 from coopgraph.reasoning import entailments
-from coopgraph.results import ResultTable, Row
+from coopgraph.results import ResultTable, Row, converted_rows
 from coopgraph.store import load_graph
+from coopgraph.terms import from_oxigraph
 
 GRAPH_BASE = "https://w3id.org/coopgraph/graph/"
 ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology")
@@ -211,25 +212,10 @@ class OxigraphEngine:
 
 
 def _oxigraph_table(solutions: ox.QuerySolutions, list_columns: frozenset[str]) -> ResultTable:
-    """The solutions as rdflib terms, each distinct term converted once (labels, types and
-    dates repeat from row to row, and an rdflib literal parses its lexical form)."""
     variables = tuple(variable.value for variable in solutions.variables)
-    rows: list[Row] = []
-    memo: dict[object, Node] = {}
-    for solution in solutions:
-        row: list[Node | None] = []
-        for name in variables:
-            term = solution[name]
-            if term is None:
-                row.append(None)
-                continue
-            converted = memo.get(term)
-            if converted is None:
-                converted = from_oxigraph(term)
-                memo[term] = converted
-            row.append(converted)
-        rows.append(tuple(row))
-    return ResultTable(variables, tuple(rows), list_columns)
+    cells = ((solution[name] for name in variables) for solution in solutions)
+    rows = converted_rows(cells, from_oxigraph)
+    return ResultTable(variables, rows, list_columns)
 
 
 class RdflibEngine:
@@ -338,38 +324,6 @@ def with_values(query: str, bindings: Bindings) -> str:
         + ") }"
     )
     return query[: match.end()] + "\n  " + values + "\n" + query[match.end() :]
-
-
-# --- Term conversion -------------------------------------------------------------------
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot convert {term!r} to an Oxigraph term")
-
-
-def from_oxigraph(term: object) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    raise TypeError(f"cannot convert {term!r} to an rdflib term")
 
 
 # --- Building and opening the store ----------------------------------------------------------

@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -20,6 +21,31 @@ from coopgraph.errors import UnknownNameError
 
 Row = tuple[Node | None, ...]
 LIST_SEPARATOR = "; "
+
+
+_Cell = TypeVar("_Cell", bound=Hashable)
+
+
+def converted_rows(
+    cells: Iterable[Iterable[_Cell | None]], convert: Callable[[_Cell], Node]
+) -> tuple[Row, ...]:
+    """Rows of rdflib terms from rows of another engine's cells (None = unbound), each
+    distinct cell converted once: labels, types and dates repeat from row to row, and making
+    an rdflib literal parses its lexical form."""
+    memo: dict[_Cell, Node] = {}
+    rows: list[Row] = []
+    for row in cells:
+        terms: list[Node | None] = []
+        for cell in row:
+            if cell is None:
+                terms.append(None)
+                continue
+            term = memo.get(cell)
+            if term is None:
+                term = memo[cell] = convert(cell)
+            terms.append(term)
+        rows.append(tuple(terms))
+    return tuple(rows)
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,12 @@ from decimal import Decimal
 from typing import cast
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
+
+from coopgraph.terms import from_oxigraph
 
 
 class Unsupported(Exception):
@@ -618,18 +620,7 @@ def _count(value: Node) -> int:
     return int(cast(Literal, value))
 
 
-def _term(term: object) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unexpected term {term!r}")
+_term = from_oxigraph
 
 
 @dataclass
@@ -968,34 +959,20 @@ class Validator:
         for row in solutions:
             this = _term(row["this"])
             value: Node | None
-            if check.kind == "values":
-                value = _term(row["value"])
-                for i, (shape, path, component, _focus) in enumerate(check.flags):
+            if check.kind in ("values", "flags"):
+                # One row, several checks: a result for each whose flag is not true. The
+                # value is the row's value, or for node-level checks the focus node itself.
+                checked = _term(row["value"]) if check.kind == "values" else None
+                for i, (shape, path, component, value_is_focus) in enumerate(check.flags):
                     flag = row[f"c{i}"]
                     if flag is not None and flag.value == "true":
                         continue
+                    value = this if value_is_focus else checked
                     found.append(
                         Result(
                             this,
                             path,
                             value,
-                            component,
-                            shape,
-                            s.severity(shape),
-                            s.messages(shape),
-                        )
-                    )
-                continue
-            if check.kind == "flags":
-                for i, (shape, path, component, value_is_focus) in enumerate(check.flags):
-                    flag = row[f"c{i}"]
-                    if flag is not None and flag.value == "true":
-                        continue
-                    found.append(
-                        Result(
-                            this,
-                            path,
-                            this if value_is_focus else None,
                             component,
                             shape,
                             s.severity(shape),

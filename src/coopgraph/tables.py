@@ -22,7 +22,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from coopgraph import resources
-from coopgraph.results import ResultTable, Row
+from coopgraph.results import ResultTable, converted_rows
 
 FOLDER = "tables"
 # Bump when the way rows are filed changes.
@@ -66,21 +66,8 @@ def read(folder: Path, name: str) -> ResultTable | None:
         variables, list_columns, encoded = pickle.loads(data)
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
         return None  # not filed, or damaged: the query runs (and files it again)
-    memo: dict[Encoded, Node] = {}
-    rows: list[Row] = []
-    for encoded_row in encoded:
-        row: list[Node | None] = []
-        for cell in encoded_row:
-            if cell is None:
-                row.append(None)
-                continue
-            term = memo.get(cell)
-            if term is None:
-                term = _decode(cell)
-                memo[cell] = term
-            row.append(term)
-        rows.append(tuple(row))
-    return ResultTable.presorted(tuple(variables), tuple(rows), frozenset(list_columns))
+    rows = converted_rows(encoded, _decode)
+    return ResultTable.presorted(tuple(variables), rows, frozenset(list_columns))
 
 
 def _decode(cell: Encoded) -> Node:

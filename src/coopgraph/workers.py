@@ -52,7 +52,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
-from coopgraph.engine import Bindings, QueryOutcome, from_oxigraph, with_values
+from coopgraph.engine import Bindings, QueryOutcome, with_values
 from coopgraph.errors import CoopgraphError, QueryError
 from coopgraph.guard import RefusedError
 from coopgraph.operations import (
@@ -70,6 +70,7 @@ from coopgraph.operations import (
     perform,
 )
 from coopgraph.results import ResultTable, Row
+from coopgraph.terms import from_oxigraph
 
 
 class QueryTimeoutError(CoopgraphError):
