@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -81,3 +82,20 @@ def running(
             yield process
         finally:
             stop(process)
+
+
+@contextmanager
+def coopgraph_serve(store_cache: Path, log: Path, *options: str) -> Iterator[str]:
+    """`coopgraph serve [options]` on a free loopback port, on the session's store cache,
+    until the block ends; yields its base URL once /sparql answers."""
+    command = Path(sys.executable).with_name("coopgraph")
+    port = free_port()
+    base = f"http://{LOOPBACK}:{port}"
+    with running(
+        [str(command), "serve", "--host", LOOPBACK, "--port", str(port), *options],
+        base + "/sparql",
+        log,
+        seconds=180,
+        env={"COOPGRAPH_CACHE_DIR": str(store_cache)},
+    ):
+        yield base

@@ -11,7 +11,6 @@ Playwright's own browser downloads are not used: the browser is /usr/bin/chromiu
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from coopgraph.catalog import load_catalog, run_stored_query
 from coopgraph.engine import open_engine
-from tests.servers import LOOPBACK, free_port, running
+from tests.servers import coopgraph_serve
 
 pytestmark = pytest.mark.slow
 
@@ -42,17 +41,8 @@ STORED_QUERY = "state-profile"
 @pytest.fixture(scope="module")
 def site(store_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`coopgraph serve` on a free loopback port, on the session's store cache."""
-    command = Path(sys.executable).with_name("coopgraph")
-    port = free_port()
-    base = f"http://{LOOPBACK}:{port}"
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    with running(
-        [str(command), "serve", "--host", LOOPBACK, "--port", str(port)],
-        base + "/sparql",
-        log,
-        seconds=180,
-        env={"COOPGRAPH_CACHE_DIR": str(store_cache)},
-    ):
+    with coopgraph_serve(store_cache, log) as base:
         yield base
 
 

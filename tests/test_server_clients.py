@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 from coopgraph.catalog import load_catalog, run_stored_query
 from coopgraph.engine import Inputs, open_engine, with_values
 from coopgraph.results import ResultTable
-from tests.servers import LOOPBACK, free_port, running
+from tests.servers import coopgraph_serve
 
 pytestmark = pytest.mark.slow
 
@@ -32,17 +31,8 @@ SELECT ?a ?b WHERE {
 
 @pytest.fixture(scope="module")
 def endpoint(store_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    command = Path(sys.executable).with_name("coopgraph")
-    port = free_port()
-    base = f"http://{LOOPBACK}:{port}"
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    with running(
-        [str(command), "serve", "--host", LOOPBACK, "--port", str(port)],
-        base + "/sparql",
-        log,
-        seconds=180,
-        env={"COOPGRAPH_CACHE_DIR": str(store_cache)},
-    ):
+    with coopgraph_serve(store_cache, log) as base:
         yield base + "/sparql"
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 import threading
 import time
 import urllib.error
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import LOOPBACK, free_port, running
+from tests.servers import coopgraph_serve
 
 pytestmark = pytest.mark.slow
 
@@ -29,18 +28,9 @@ CHEAP = "ASK { ?s a <https://w3id.org/coopgraph/def/State> }"
 
 @pytest.fixture(scope="module")
 def base(store_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    command = Path(sys.executable).with_name("coopgraph")
-    port = free_port()
-    url = f"http://{LOOPBACK}:{port}"
     log = tmp_path_factory.mktemp("serve-limits") / "serve.log"
-    arguments = ["serve", "--host", LOOPBACK, "--port", str(port), "--timeout", str(TIMEOUT)]
-    with running(
-        [str(command), *arguments, "--max-concurrent", "2"],
-        url + "/sparql",
-        log,
-        seconds=180,
-        env={"COOPGRAPH_CACHE_DIR": str(store_cache)},
-    ):
+    options = ["--timeout", str(TIMEOUT), "--max-concurrent", "2"]
+    with coopgraph_serve(store_cache, log, *options) as url:
         yield url
 
 

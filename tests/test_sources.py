@@ -69,3 +69,22 @@ def test_other_formats_are_skipped(tmp_path: Path) -> None:
     path = tmp_path / "data.jsonld"
     path.write_text("{}")
     assert SourceIndex.from_files([path]).locations == {}
+
+
+def test_an_indented_prefix_declaration_counts_and_repeated_subjects_keep_the_first_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "indented.ttl"
+    path.write_text(
+        "  @prefix ex: <http://example.org/> .\n"
+        "ex:a ex:p 1 .\n"
+        "ex:a ex:q 2 .\n"
+        "  ex:b ex:p 1 .\n"
+        "ex:c ex:p 1 .\n",
+        encoding="utf-8",
+    )
+    index = SourceIndex.from_files([path])
+    assert index.locations == {
+        URIRef(EX + "a"): SourceLocation(path, 2),
+        URIRef(EX + "c"): SourceLocation(path, 5),
+    }

@@ -31,8 +31,6 @@ OXIGRAPH_FORMATS = {
     "xml": ox.RdfFormat.RDF_XML,
 }
 
-Progress = Callable[[str], None]
-
 
 def load_file(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph) -> None:
     """Add the triples of the file at `path` to `graph` of `store`; raise a located

@@ -447,9 +447,9 @@ def report_command(
 
     With --endpoint the reports are run there, on the data it holds, which is not validated.
     """
+    # The build validates: opening the store first means validating once, not twice.
+    engine = _query_engine(endpoint, data_files, cache_dir)
     if endpoint is None:
-        # The build validates: opening the store first means validating once, not twice.
-        _engine(data_files, cache_dir)
         validation = validate(list(data_files) or None, cache_dir=cache_dir)
         click.echo(formatting.summary_line(validation), err=True)
         if not validation.conforms:
@@ -459,7 +459,6 @@ def report_command(
     # Drawing the network needs matplotlib, slow to import: only this command pays for it.
     from coopgraph.report import report_steps, write_report  # noqa: PLC0415
 
-    engine = _query_engine(endpoint, data_files, cache_dir)
     catalog = load_catalog()
     with _steps(report_steps(catalog), "writing reports") as step:
         summary = write_report(output, engine, catalog, step)

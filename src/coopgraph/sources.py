@@ -94,14 +94,17 @@ def _subjects_at_column_zero(text: str) -> Iterator[tuple[URIRef, int]]:
         # The cheap tests first: a data set of millions of lines is scanned whole.
         if ('"""' in line or "'''" in line) and len(_LONG_QUOTES.findall(line)) % 2 == 1:
             in_long_literal = not in_long_literal
-        if starts_inside or not line or line[0] in " \t#":
+        if starts_inside or not line:
             continue
-        if line[0] in "@pP":
+        first = line.lstrip()[:1]
+        if first and first in "@pP":  # a prefix declaration may be indented
             declaration = _PREFIX_DECLARATION.match(line)
             if declaration:
                 prefixes[declaration.group(1) or ""] = declaration.group(2)
                 previous_token = ""
                 continue
+        if line[0] in " \t#":
+            continue
         # Statements about one subject often follow each other: the first one counts.
         token = line.split(None, 1)[0]
         if token == previous_token:

@@ -50,8 +50,6 @@ def _encode(term: Node | None) -> Encoded | None:
         return None
     if isinstance(term, URIRef):
         return ("u", str(term))
-    if isinstance(term, BNode):
-        return ("b", str(term))
     if isinstance(term, Literal):
         datatype = str(term.datatype) if term.datatype is not None else None
         return ("l", str(term), term.language, datatype)
@@ -74,8 +72,6 @@ def _decode(cell: Encoded) -> Node:
     kind = cell[0]
     if kind == "u":
         return URIRef(str(cell[1]))
-    if kind == "b":
-        return BNode(str(cell[1]))
     _kind, lexical, language, datatype = cell
     if language is not None:
         return Literal(str(lexical), lang=str(language))
