@@ -93,7 +93,8 @@ def test_a_schema_the_rules_do_not_compile_falls_back_to_owlrl(tmp_path: Path) -
     build.load_file(store, schema, graph)
     with pytest.raises(rules.UnsupportedSchema):
         rules.entailments_ntriples(store, [graph])
-    text, count, reasoner = build.entail(store, [graph])
+    entailment = build.entail(store, [graph])
+    text, count, reasoner = entailment.ntriples, entailment.count, entailment.reasoner
     assert reasoner == "owlrl"
     expected = entailments(Graph().parse(schema))
     assert count == len(expected)

@@ -13,8 +13,10 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -50,13 +52,28 @@ def load_file(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph
         raise InputError(path, message, hint="fix the file at that position") from error
 
 
+def ntriples_of(path: Path) -> bytes:
+    """The triples of the file at `path` as N-Triples; a located `InputError` when the file
+    cannot be read or parsed."""
+    fmt = rdf_format(path)
+    try:
+        quads = ox.parse(
+            path=str(path), format=OXIGRAPH_FORMATS[fmt], base_iri=path.resolve().as_uri()
+        )
+        return cast(bytes, ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES))
+    except (SyntaxError, ValueError, OSError) as error:
+        parse_into(Graph(), path)
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise InputError(path, message, hint="fix the file at that position") from error
+
+
 class BackgroundWriter:
     """Runs tasks in `workers` threads (Oxigraph releases the GIL while it writes, and
     RocksDB ingests bulk-loaded files concurrently). `wait` re-raises the first error; leaving
     the context early drops the pending tasks."""
 
     def __init__(self, workers: int = 2) -> None:
-        self._tasks: list[Callable[[], None]] = []
+        self._tasks: list[Callable[[], object]] = []
         self.submitted = 0
         self._finished = 0
         self._lock = threading.Condition()
@@ -70,7 +87,7 @@ class BackgroundWriter:
         for thread in self._threads:
             thread.start()
 
-    def submit(self, task: Callable[[], None]) -> None:
+    def submit(self, task: Callable[[], object]) -> None:
         with self._lock:
             self._tasks.append(task)
             self.submitted += 1
@@ -150,21 +167,38 @@ def chunks(data: bytes, count: int) -> list[bytes]:
     return pieces
 
 
+@dataclass(frozen=True)
+class Entailment:
+    """The informative OWL 2 RL entailments as N-Triples, how many, which reasoner gave them
+    (the compiled rules, or owlrl for a schema they do not cover), and the closure the rules
+    computed (None from owlrl)."""
+
+    ntriples: bytes
+    count: int
+    reasoner: str
+    reasoned: rules.Reasoned | None = None
+
+
 def entail(
     store: ox.Store,
     graphs: Sequence[ox.NamedNode | ox.DefaultGraph],
     outcome: rules.Outcome | None = None,
     on_round: Callable[[], None] | None = None,
-) -> tuple[bytes, int, str]:
-    """The informative OWL 2 RL entailments of `graphs` of `store` as N-Triples, how many, and
-    which reasoner gave them: the compiled rules, or owlrl for a schema they do not cover."""
+    parts: Sequence[bytes] | None = None,
+) -> Entailment:
+    """The entailments of `graphs` of `store`, whose asserted triples are `parts` (N-Triples,
+    one per input file) when given."""
     try:
         outcome = outcome if outcome is not None else rules.Outcome()
         tick = on_round or (lambda: None)
-        text = rules.entailments_ntriples(
-            store, graphs, progress=lambda _round: tick(), outcome=outcome
-        )
-        return text, outcome.entailed, "rules"
+        if parts is None:
+            text = rules.entailments_ntriples(
+                store, graphs, progress=lambda _round: tick(), outcome=outcome
+            )
+            return Entailment(text, outcome.entailed, "rules")
+        schema = rules.read_schema(store, graphs)
+        reasoned = rules.reason(parts, schema, progress=lambda _round: tick(), outcome=outcome)
+        return Entailment(reasoned.ntriples, reasoned.entailed, "rules", reasoned)
     except rules.UnsupportedSchema:
         pass
     graph = Graph()
@@ -173,7 +207,7 @@ def entail(
         graph.parse(data=data, format="nt")
     derived = reference_entailments(graph)
     text = derived.serialize(format="nt", encoding="utf-8")
-    return text, len(derived), "owlrl"
+    return Entailment(text, len(derived), "owlrl")
 
 
 PRECOMPUTE_LIMIT = 5_000_000

@@ -3,7 +3,8 @@
 The Oxigraph store holds the ontology, the data and the OWL 2 RL entailments, each in its
 own named graph, and is built once per content of the inputs: the cache folder's name is a
 hash of every input file, so a second run opens the store without parsing or reasoning,
-and an edited file gives a new hash and one rebuild. A build is written to a temporary
+and an edited file gives a new hash: the new store is revised from the earlier one where
+the edit allows (`coopgraph.delta`), else built in full. Either is written to a temporary
 folder and renamed into place, so a failed build never leaves a half-written store and
 never touches the previous good one.
 """
@@ -18,7 +19,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result, ResultRow
 from rdflib.term import Identifier, Node
 
-from coopgraph import __version__, build, resources, tables
+from coopgraph import __version__, build, closure, delta, footprint, resources, shacl, tables
+from coopgraph.closure import Part
 from coopgraph.errors import CoopgraphError, InputError, QueryError
 from coopgraph.progress import Progress, Silent
 from coopgraph.reasoning import entailments
@@ -44,7 +46,7 @@ DATA_GRAPH = URIRef(GRAPH_BASE + "data")
 ENTAILMENTS_GRAPH = URIRef(GRAPH_BASE + "entailments")
 
 # Bump when the way a store is built changes, so that old caches are not reused.
-STORE_LAYOUT = "2"
+STORE_LAYOUT = "3"
 KEEP_STORES = 3
 
 Bindings = Mapping[str, Node]
@@ -68,13 +70,20 @@ class Inputs:
         """The bundled ontology with the given data files."""
         return cls(tuple(resources.ontology_files()), tuple(data))
 
-    def digest(self) -> str:
-        """A hash of the content of every input, of the store layout and of coopgraph's version."""
+    def parts(self) -> list[Part]:
+        """Each input file with its role and a hash of its content."""
+        return [
+            Part(str(path.resolve()), role, hashlib.sha256(_read(path)).hexdigest())
+            for role, paths in (("ontology", self.ontology), ("data", self.data))
+            for path in paths
+        ]
+
+    def digest(self, parts: Sequence[Part] | None = None) -> str:
+        """A hash of the content of every input (`parts`, when they are at hand), of the
+        store layout and of coopgraph's version."""
         hasher = hashlib.sha256(f"{STORE_LAYOUT}\0{__version__}\0".encode())
-        for role, paths in (("ontology", self.ontology), ("data", self.data)):
-            for path in paths:
-                hasher.update(f"{role}\0{path.name}\0".encode())
-                hasher.update(_read(path))
+        for part in parts if parts is not None else self.parts():
+            hasher.update(f"{part.role}\0{Path(part.name).name}\0{part.digest}\0".encode())
         return hasher.hexdigest()[:32]
 
 
@@ -94,6 +103,10 @@ class BuildInfo:
     asserted_triples: int
     entailed_triples: int
     seconds: Mapping[str, float]
+    # A store revised after an edit: the store it was revised from; else, when there was an
+    # earlier store that could not be revised, why not.
+    revised_from: str | None = None
+    not_revised: str | None = None
 
 
 def default_cache_dir() -> Path:
@@ -360,7 +373,8 @@ def open_engine(
     """The Oxigraph engine on the store for `inputs` (default: bundled), built if needed."""
     inputs = inputs or Inputs.bundled()
     cache = (cache_dir or default_cache_dir()) / "stores"
-    digest = inputs.digest()
+    parts = inputs.parts()
+    digest = inputs.digest(parts)
     location = cache / digest
     manifest = location / "manifest.json"
     if manifest.is_file():
@@ -372,7 +386,9 @@ def open_engine(
             return OxigraphEngine(
                 store, _read_manifest(manifest, location), location / tables.FOLDER
             )
-    info = _build(inputs, cache, digest, progress)
+    info = _revise(inputs, parts, cache, digest, progress)
+    if info is None or info.revised_from is None:
+        info = _build(inputs, parts, cache, digest, progress, not_revised=info)
     try:
         store = ox.Store.read_only(str(location / "store"))
         return OxigraphEngine(store, info, location / tables.FOLDER)
@@ -394,7 +410,121 @@ def _read_manifest(manifest: Path, location: Path) -> BuildInfo:
     )
 
 
-def _build(inputs: Inputs, cache: Path, digest: str, progress: Progress | None) -> BuildInfo:
+def _revise(
+    inputs: Inputs, parts: list[Part], cache: Path, digest: str, progress: Progress | None
+) -> BuildInfo | None:
+    """The store for `inputs` revised from an earlier store in `cache` that differs from it in
+    a few data files (`coopgraph.delta`); None when there is no such store; a BuildInfo
+    without `revised_from`, saying why, when there is one but the edit cannot be applied."""
+    earlier = delta.earlier_store(cache, parts, exclude=digest, built_by=_BUILT_BY)
+    if earlier is None:
+        return None
+    progress = progress or Silent()
+    staging = cache / f".{digest}.revising-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    started = time.perf_counter()
+    progress.step(f"revising the store of {earlier.name[:8]}")
+    graphs = {
+        "data": ox.NamedNode(str(DATA_GRAPH)),
+        "entailments": ox.NamedNode(str(ENTAILMENTS_GRAPH)),
+    }
+    try:
+        staging.mkdir(parents=True)
+        try:
+            revised = delta.revise(earlier, staging, parts, graphs)
+        except closure.NotIncremental as why:
+            shutil.rmtree(staging, ignore_errors=True)
+            progress.done()
+            return BuildInfo(False, cache / digest, 0, 0, {}, not_revised=str(why))
+        seconds = dict(revised.seconds)
+        revision = revised.revision
+        checks: dict[str, int] = {}
+        if build.precompute_wanted(revision.asserted):
+            # As a full build leaves them: the validation report and every report's rows
+            # kept, here those of the reports the edit may change, on an in-memory copy.
+            copying = time.perf_counter()
+            paths = [*inputs.ontology, *inputs.data]
+            memory = ox.Store()
+            for path in paths:
+                build.load_file(memory, path, ox.DefaultGraph())
+            memory.bulk_load(
+                revised.entailments(),
+                format=ox.RdfFormat.N_TRIPLES,
+                to_graph=ox.NamedNode(str(ENTAILMENTS_GRAPH)),
+            )
+            build.timed(seconds, "in-memory copy", copying)
+            changed = (revision.predicates, revision.classes)
+            seconds.update(
+                _precompute(
+                    staging,
+                    memory,
+                    paths,
+                    revised.queries_to_run,
+                    progress,
+                    earlier,
+                    changed,
+                    checks,
+                )
+            )
+            del memory
+        seconds["revise (wall)"] = time.perf_counter() - started
+        _write_manifest(
+            staging,
+            {
+                "digest": digest,
+                **_BUILT_BY,
+                "asserted_triples": revision.asserted,
+                "entailed_triples": revision.entailed,
+                "reasoner": "rules",
+                "revised_from": earlier.name,
+                "revision": dict(revision.counts),
+                "reports_carried": revised.reports_carried,
+                "reports_to_run": len(revised.queries_to_run),
+                **checks,
+                "seconds": seconds,
+                **_inputs_record(inputs, parts),
+            },
+        )
+        _put_in_place(staging, cache / digest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    progress.done()
+    _remove_stale_stores(cache, keep=digest)
+    return BuildInfo(
+        True, cache / digest, revision.asserted, revision.entailed, seconds, earlier.name
+    )
+
+
+_BUILT_BY = {"coopgraph": __version__, "layout": STORE_LAYOUT}
+
+
+def _write_manifest(folder: Path, info: Mapping[str, object]) -> None:
+    (folder / "manifest.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+
+
+def _inputs_record(inputs: Inputs, parts: list[Part]) -> dict[str, object]:
+    """What a manifest says of the inputs (the parts: for revising the store later)."""
+    return {
+        "inputs": [str(p) for p in (*inputs.ontology, *inputs.data)],
+        "parts": [[part.name, part.role, part.digest] for part in parts],
+    }
+
+
+def _put_in_place(staging: Path, final: Path) -> None:
+    """Rename a finished store folder into place (over a damaged one of the same inputs)."""
+    shutil.rmtree(final, ignore_errors=True)
+    staging.rename(final)
+
+
+def _build(
+    inputs: Inputs,
+    parts: list[Part],
+    cache: Path,
+    digest: str,
+    progress: Progress | None,
+    not_revised: BuildInfo | None = None,
+) -> BuildInfo:
     """Parse, reason and write the store for `inputs` in a staging folder, then rename it into
     place. The on-disk store is written by background threads (see `coopgraph.build`) while
     an in-memory copy is parsed, reasoned over, validated and reported on."""
@@ -418,17 +548,27 @@ def _build(inputs: Inputs, cache: Path, digest: str, progress: Progress | None) 
             # The in-memory copy holds the asserted triples in its default graph, which the
             # rules and the shapes query (a list of named graphs as the default graph is
             # much slower in Oxigraph), and later the entailments in their own graph.
+            # Each file as N-Triples too, which the rules code file by file: the closure is
+            # kept with the asserted triples of each file, for revising it after an edit.
             memory = ox.Store()
+            texts: list[bytes] = []
             for _graph, path in files:
-                build.load_file(memory, path, ox.DefaultGraph())
+                texts.append(build.ntriples_of(path))
+                memory.bulk_load(texts[-1], format=ox.RdfFormat.N_TRIPLES)
                 progress.advance()
             asserted = len(memory)
             build.timed(seconds, "parse", started)
             started = time.perf_counter()
             progress.step("reasoning (OWL 2 RL)")
-            derived, entailed, reasoner = build.entail(
-                memory, [ox.DefaultGraph()], on_round=progress.advance
+            entailment = build.entail(
+                memory, [ox.DefaultGraph()], on_round=progress.advance, parts=texts
             )
+            del texts
+            derived, entailed, reasoner = entailment.ntriples, entailment.count, entailment.reasoner
+            if entailment.reasoned is not None:
+                kept = closure.Closure.of(entailment.reasoned, parts)
+                writer.submit(functools.partial(kept.save, staging / closure.FOLDER))
+            del entailment
             for piece in build.chunks(derived, 4):
                 writer.submit(
                     functools.partial(
@@ -449,19 +589,7 @@ def _build(inputs: Inputs, cache: Path, digest: str, progress: Progress | None) 
                     to_graph=ox.NamedNode(str(ENTAILMENTS_GRAPH)),
                 )
                 del derived
-                engine = OxigraphEngine(memory, tables=staging / tables.FOLDER)
-                started = time.perf_counter()
-                validate = functools.partial(_validate_into, staging, memory, paths)
-                tasks: list[Callable[[], None]] = [validate, *_report_tasks(engine)]
-                progress.step("validating, materialising the reports", total=len(tasks))
-                with ThreadPoolExecutor(max_workers=2) as pool:
-                    timings = [pool.submit(_timed, task) for task in tasks]
-                    for future in timings:
-                        future.result()
-                        progress.advance()
-                seconds["validate"] = timings[0].result()
-                seconds["reports"] = sum(future.result() for future in timings[1:])
-                build.timed(seconds, "validate and reports (wall)", started)
+                seconds.update(_precompute(staging, memory, paths, None, progress))
             else:
                 del derived
             started = time.perf_counter()
@@ -470,39 +598,94 @@ def _build(inputs: Inputs, cache: Path, digest: str, progress: Progress | None) 
         disk.flush()
         del disk, memory
         build.timed(seconds, "load", started)
-        info = {
-            "digest": digest,
-            "coopgraph": __version__,
-            "asserted_triples": asserted,
-            "entailed_triples": entailed,
-            "reasoner": reasoner,
-            "seconds": seconds,
-            "inputs": [str(p) for p in (*inputs.ontology, *inputs.data)],
-        }
-        (staging / "manifest.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
-        final = cache / digest
-        shutil.rmtree(final, ignore_errors=True)
-        staging.rename(final)
+        _write_manifest(
+            staging,
+            {
+                "digest": digest,
+                **_BUILT_BY,
+                "asserted_triples": asserted,
+                "entailed_triples": entailed,
+                "reasoner": reasoner,
+                "seconds": seconds,
+                **_inputs_record(inputs, parts),
+                **({"not_revised": not_revised.not_revised} if not_revised else {}),
+            },
+        )
+        _put_in_place(staging, cache / digest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     progress.done()
     _remove_stale_stores(cache, keep=digest)
-    return BuildInfo(True, cache / digest, asserted, entailed, seconds)
+    why = not_revised.not_revised if not_revised is not None else None
+    return BuildInfo(True, cache / digest, asserted, entailed, seconds, not_revised=why)
 
 
-def _validate_into(staging: Path, store: ox.Store, files: list[Path]) -> None:
-    """Validate the default graph of `store` (the asserted triples, parsed from `files`) with
-    the bundled shapes and keep the report for `validation.validate`."""
+def _precompute(
+    staging: Path,
+    memory: ox.Store,
+    paths: list[Path],
+    queries: Collection[str] | None,
+    progress: Progress,
+    earlier: Path | None = None,
+    changed: tuple[frozenset[str], frozenset[str]] | None = None,
+    counts: dict[str, int] | None = None,
+) -> dict[str, float]:
+    """Validate the asserted triples (the default graph of `memory`) and materialise the
+    stored reports whose text is among `queries` (None: all), at once on two threads, keeping
+    both in `staging`; the seconds each took. Oxigraph lets go of the GIL while it evaluates
+    a query. For a store revised from the store folder `earlier` by an edit that `changed`
+    these predicates and classes, the validation checks whose footprint the edit does not
+    meet keep the results they had there (how many: `counts`)."""
     from coopgraph import validation  # noqa: PLC0415 - validation reads this module's cache
 
-    shapes = resources.shape_files()
-    report = validation.validate_store(store, [ox.DefaultGraph()], load_graph(shapes), files)
-    if report is not None:
-        validation.keep_report(staging, shapes, files, report)
+    started = time.perf_counter()
+    shape_files = resources.shape_files()
+    shapes = load_graph(shape_files)
+    # Compiled here, before the threads: the footprints parse SPARQL with rdflib, whose
+    # parser is not thread-safe.
+    validator = validation.compiled_validator(memory, [ox.DefaultGraph()], shapes)
+    reused: dict[str, list[shacl.Result]] = {}
+    if validator is not None and earlier is not None and changed is not None:
+        kept = validation.kept_checks(earlier, shape_files) or {}
+        texts = [text for text in validator.check_texts() if text in kept]
+        footprints = footprint.kept_reads(texts, earlier.parent, footprint.CHECK_FOOTPRINTS)
+        reused = {text: kept[text] for text in texts if not footprints[text].touched_by(*changed)}
+    prepared = time.perf_counter() - started
+
+    def validate() -> None:
+        if validator is None:
+            report = validation.validate_store(memory, [ox.DefaultGraph()], shapes, paths)
+            if report is not None:
+                validation.keep_report(staging, shape_files, paths, report)
+            return
+        report, by_check = validation.run_validator(
+            validator, memory, [ox.DefaultGraph()], shapes, paths, reused
+        )
+        validation.keep_report(staging, shape_files, paths, report, by_check)
+
+    engine = OxigraphEngine(memory, tables=staging / tables.FOLDER)
+    tasks: list[Callable[[], None]] = [validate, *_report_tasks(engine, queries)]
+    progress.step("validating, materialising the reports", total=len(tasks))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        timings = [pool.submit(_timed, task) for task in tasks]
+        for future in timings:
+            future.result()
+            progress.advance()
+    seconds = {
+        "validate": prepared + timings[0].result(),
+        "reports": sum(future.result() for future in timings[1:]),
+        "validate and reports (wall)": time.perf_counter() - started,
+    }
+    if counts is not None and validator is not None:
+        counts["validation_checks"] = len(set(validator.check_texts()))
+        counts["validation_checks_reused"] = len(reused)
+    return seconds
 
 
-def _report_tasks(engine: OxigraphEngine) -> list[Callable[[], None]]:
+def _report_tasks(
+    engine: OxigraphEngine, queries: Collection[str] | None = None
+) -> list[Callable[[], None]]:
     """A task per stored report: run it with the arguments `coopgraph report` gives it and
     with its example arguments, which files the rows (other arguments are filed the first
     time a report runs with them). The slowest reports come first, so that two threads
@@ -515,8 +698,9 @@ def _report_tasks(engine: OxigraphEngine) -> list[Callable[[], None]]:
             with contextlib.suppress(CoopgraphError):
                 run_stored_query(query, arguments, engine)
 
-    queries = sorted(load_catalog(), key=lambda query: query.name not in _SLOW_REPORTS)
-    return [functools.partial(materialise, query) for query in queries]
+    chosen = [query for query in load_catalog() if queries is None or query.text in queries]
+    chosen.sort(key=lambda query: query.name not in _SLOW_REPORTS)
+    return [functools.partial(materialise, query) for query in chosen]
 
 
 # The reports that take longest on large data (measured at 1 M triples), started first.

@@ -601,8 +601,8 @@ def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class _Coded:
     """The triples as integer ids, with the sets the rules need."""
 
-    def __init__(self) -> None:
-        self.ids: dict[bytes, int] = {}
+    def __init__(self, terms: Sequence[bytes] = ()) -> None:
+        self.ids: dict[bytes, int] = {term: index for index, term in enumerate(terms)}
 
     def add_ntriples(self, data: bytes) -> Arrays:
         ids = self.ids
@@ -644,19 +644,14 @@ class _Engine:
     previous round derived with everything known, and keeps what is new."""
 
     def __init__(self, coded: _Coded, program: Program, asserted: Arrays) -> None:
-        self.coded = coded
-        self.program = program
-        self.type = coded.id(TYPE)
-        self.same_as = coded.id(SAME_AS)
-        for term in program.terms():
-            coded.id(term)
-        coded.freeze()
-        self.size = len(coded.terms)
+        self._code_program(coded, program)
         predicates = _unique(np.concatenate([asserted[1], self._program_predicates()]))
         self.pred_bits = max(1, len(predicates).bit_length())
         self.term_bits = max(1, self.size.bit_length())
         if 2 * self.term_bits + self.pred_bits > 63:
             raise UnsupportedSchema("too many terms to code a triple in 64 bits")
+        if 2 * (self.term_bits + 1) + self.pred_bits <= 63:
+            self.term_bits += 1  # room for the terms an edit adds (`coopgraph.closure`)
         self.predicates = predicates
         self.pred_index = np.full(self.size, -1, dtype=I64)
         self.pred_index[predicates] = np.arange(len(predicates), dtype=I64)
@@ -665,6 +660,51 @@ class _Engine:
         self.known = keys
         self.full = self.unpack(keys)
         self._tables()
+
+    @classmethod
+    def restored(
+        cls,
+        coded: _Coded,
+        program: Program,
+        *,
+        known: np.ndarray,
+        asserted: np.ndarray,
+        predicates: np.ndarray,
+        term_bits: int,
+        pred_bits: int,
+    ) -> _Engine:
+        """An engine holding a closure computed before (kept by `coopgraph.closure`)."""
+        engine = cls.__new__(cls)
+        engine._code_program(coded, program)
+        engine.predicates = predicates
+        engine.pred_bits = pred_bits
+        engine.term_bits = term_bits
+        engine.pred_index = np.full(engine.size, -1, dtype=I64)
+        engine.pred_index[predicates] = np.arange(len(predicates), dtype=I64)
+        engine.asserted_keys = asserted
+        engine.known = known
+        engine.full = engine.unpack(known)
+        engine._tables()
+        return engine
+
+    def _code_program(self, coded: _Coded, program: Program) -> None:
+        self.coded = coded
+        self.program = program
+        self.type = coded.id(TYPE)
+        self.same_as = coded.id(SAME_AS)
+        for term in program.terms():
+            coded.id(term)
+        coded.freeze()
+        self.size = len(coded.terms)
+
+    def schema_keys(self) -> np.ndarray:
+        """The keys of what the closed schema entails whatever the data."""
+        code = self.coded.id
+        triples = self.program.schema_entailments
+        if not triples:
+            return np.zeros(0, dtype=I64)
+        s, p, o = (np.array([code(t[i]) for t in triples], dtype=I64) for i in range(3))
+        return _unique(self.pack(s, p, o))
 
     def _program_predicates(self) -> np.ndarray:
         code = self.coded.id
@@ -934,7 +974,8 @@ class _Engine:
             keys = keys[self.known[pos] != keys]
         if not len(keys):
             return None
-        self.known = np.sort(np.concatenate([self.known, keys]))
+        # `keys` are sorted and none is known: inserting them keeps `known` sorted.
+        self.known = np.insert(self.known, np.searchsorted(self.known, keys), keys)
         self.full = self.unpack(self.known)
         return self.unpack(keys)
 
@@ -994,7 +1035,9 @@ class _Engine:
             for x, y, z in zip(s[hit].tolist(), p[hit].tolist(), o[hit].tolist(), strict=True)
         }
 
-    def informative(self, keys: np.ndarray) -> Arrays:
+    def informative(self, keys: np.ndarray) -> np.ndarray:
+        """The keys among `keys` that are informative entailments (owlrl's trivial ones are
+        left out)."""
         s, p, o = self.unpack(keys)
         coded = self.coded
         code = coded.id
@@ -1013,8 +1056,16 @@ class _Engine:
         trivial |= (p == self.type) & np.isin(
             o, [code(c) for c in (CLASS, _rdfs("Class"), _rdfs("Datatype"))]
         )
-        keep = ~trivial
-        return s[keep], p[keep], o[keep]
+        return cast(np.ndarray, keys[~trivial])
+
+    def ntriples(self, keys: np.ndarray) -> bytes:
+        """The triples of `keys` as N-Triples."""
+        s, p, o = self.unpack(keys)
+        terms = self.coded.terms
+        return b"".join(
+            b"%s %s %s .\n" % (terms[a], terms[b], terms[c])
+            for a, b, c in zip(s.tolist(), p.tolist(), o.tolist(), strict=True)
+        )
 
 
 def _parse_term(text: bytes) -> Term:
@@ -1051,22 +1102,53 @@ def entailments_ntriples(
     """The informative OWL 2 RL entailments of `graphs` of `store`, as N-Triples (sorted by
     nothing in particular). Raises `UnsupportedSchema` for a schema this module does not
     compile."""
-    say = progress or (lambda _message: None)
     outcome = outcome if outcome is not None else Outcome()
     started = time.perf_counter()
     schema = read_schema(store, graphs)
-    coded = _Coded()
     # Without an output, dump returns the bytes.
     data = b"".join(
         cast(bytes, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)) for g in graphs
     )
-    asserted = coded.add_ntriples(data)
-    del data
+    outcome.clock("read", started)
+    return reason([data], schema, progress, outcome).ntriples
+
+
+@dataclass
+class Reasoned:
+    """A closure computed by `reason`: the engine that holds it (known and asserted triples as
+    integer keys), the asserted keys of each part, and the informative entailments."""
+
+    engine: _Engine
+    part_keys: list[np.ndarray]
+    schema: set[Triple]
+    ntriples: bytes
+    entailed: int
+
+
+def reason(
+    parts: Sequence[bytes],
+    schema: set[Triple],
+    progress: Callable[[str], None] | None = None,
+    outcome: Outcome | None = None,
+) -> Reasoned:
+    """The OWL 2 RL closure of the asserted triples in `parts` (N-Triples, e.g. one per input
+    file) with the schema triples among them, `schema`. Raises `UnsupportedSchema` for a
+    schema this module does not compile."""
+    say = progress or (lambda _message: None)
+    outcome = outcome if outcome is not None else Outcome()
+    started = time.perf_counter()
+    schema = set(schema)
+    coded = _Coded()
+    coded_parts = [coded.add_ntriples(part) for part in parts]
+    asserted = tuple(
+        np.concatenate([arrays[i] for arrays in coded_parts]) if coded_parts else np.zeros(0, I64)
+        for i in range(3)
+    )
     outcome.clock("read", started)
     while True:
         started = time.perf_counter()
         program = compile_program(schema)
-        engine = _Engine(coded, program, asserted)
+        engine = _Engine(coded, program, cast(Arrays, asserted))
         outcome.clock("compile", started)
         started = time.perf_counter()
         engine.run(say, outcome)
@@ -1079,12 +1161,9 @@ def entailments_ntriples(
         # compile again with them and run everything again.
         schema |= new_schema
     started = time.perf_counter()
-    s, p, o = engine.informative(derived)
-    outcome.entailed = len(s)
-    terms = coded.terms
-    text = b"".join(
-        b"%s %s %s .\n" % (terms[a], terms[b], terms[c])
-        for a, b, c in zip(s.tolist(), p.tolist(), o.tolist(), strict=True)
-    )
+    informative = engine.informative(derived)
+    outcome.entailed = len(informative)
+    text = engine.ntriples(informative)
+    part_keys = [_unique(engine.pack(*arrays)) for arrays in coded_parts]
     outcome.clock("write", started)
-    return text
+    return Reasoned(engine, part_keys, schema, text, len(informative))

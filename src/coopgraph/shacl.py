@@ -23,9 +23,8 @@ constraint without sh:message, ...) raise `Unsupported`; callers then use pySHAC
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import cast
@@ -36,7 +35,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from coopgraph.terms import from_oxigraph
+from coopgraph.terms import from_oxigraph  # also quiets rdflib on ill-typed literals
 
 
 class Unsupported(Exception):
@@ -297,18 +296,12 @@ class Shapes:
             "SELECT DISTINCT ?l WHERE "
             f"{{ ?s ?p ?l FILTER (isLiteral(?l) && DATATYPE(?l) IN ({listed})) }}"
         )
-        quiet = logging.getLogger("rdflib.term")
-        level = quiet.level
-        quiet.setLevel(logging.CRITICAL)  # rdflib logs each ill-typed literal it meets
-        try:
-            for row in _select(store, query, graphs):
-                term = row["l"]
-                datatype = URIRef(term.datatype.value)
-                literal = Literal(term.value, datatype=datatype)
-                if getattr(literal, "ill_typed", False) or not _actual_datatype(literal, datatype):
-                    self.context.ill_typed[datatype].append(str(term))
-        finally:
-            quiet.setLevel(level)
+        for row in _select(store, query, graphs):
+            term = row["l"]
+            datatype = URIRef(term.datatype.value)
+            literal = Literal(term.value, datatype=datatype)
+            if getattr(literal, "ill_typed", False) or not _actual_datatype(literal, datatype):
+                self.context.ill_typed[datatype].append(str(term))
 
     # --- conditions on one node ------------------------------------------------------------
 
@@ -944,9 +937,25 @@ class Validator:
         )
 
     def results(self) -> list[Result]:
-        found: list[Result] = []
+        return [result for found in self.results_by_check().values() for result in found]
+
+    def check_texts(self) -> list[str]:
+        """The full text of each check's query (with the shapes' prefixes)."""
+        return [self.shapes.prologue + check.query for check in self.checks]
+
+    def results_by_check(
+        self, earlier: Mapping[str, list[Result]] | None = None
+    ) -> dict[str, list[Result]]:
+        """The results of each check, by its query's full text; a check whose text is in
+        `earlier` is not run: its results are those (the caller knows they still hold)."""
+        earlier = earlier or {}
+        found: dict[str, list[Result]] = {}
         for check in self.checks:
-            found += self._run(check)
+            text = self.shapes.prologue + check.query
+            if text in earlier:
+                found[text] = list(earlier[text])
+            else:
+                found.setdefault(text, []).extend(self._run(check))
         return found
 
     def _run(self, check: _Check) -> list[Result]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -37,12 +39,38 @@ def stored_texts() -> frozenset[str]:
     return frozenset(path.read_text(encoding="utf-8") for path in resources.query_files())
 
 
+def query_digest(query_text: str) -> str:
+    """The start of the names of every table of the query `query_text`."""
+    return hashlib.sha256(query_text.encode("utf-8")).hexdigest()[:20]
+
+
 def key(query_text: str, bound_text: str, list_columns: frozenset[str]) -> str:
     hasher = hashlib.sha256(f"{FORMAT}\0{','.join(sorted(list_columns))}\0".encode())
     hasher.update(bound_text.encode("utf-8"))
-    hasher.update(b"\0")
-    hasher.update(query_text.encode("utf-8"))
-    return hasher.hexdigest()[:40]
+    return f"{query_digest(query_text)}-{hasher.hexdigest()[:24]}"
+
+
+def carry_over(earlier: Path, folder: Path, query_texts: Iterable[str]) -> int:
+    """Link (or copy) into `folder` the tables of the queries `query_texts` filed in
+    `earlier`, the folder of a store whose answers to them are the same; how many."""
+    prefixes = tuple(f"{query_digest(text)}-" for text in query_texts)
+    if not prefixes or not earlier.is_dir():
+        return 0
+    folder.mkdir(parents=True, exist_ok=True)
+    carried = 0
+    for table in earlier.glob("*.pickle"):
+        if not table.name.startswith(prefixes):
+            continue
+        try:
+            # Tables are replaced, never written in place, so sharing the file is safe.
+            os.link(table, folder / table.name)
+        except OSError:
+            try:
+                shutil.copyfile(table, folder / table.name)
+            except OSError:
+                continue  # not carried: the report runs again when asked
+        carried += 1
+    return carried
 
 
 def _encode(term: Node | None) -> Encoded | None:

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
+
+
+class _IllTypedLiterals(logging.Filter):
+    """rdflib logs a warning with a traceback for every ill-typed literal it converts;
+    coopgraph's shapes report ill-typed literals as validation results instead. (A log
+    handler that keeps such a record would also keep alive, through the traceback, the query
+    results being converted, past the thread that made them.)"""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
+
+logging.getLogger("rdflib.term").addFilter(_IllTypedLiterals())
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -10,6 +10,7 @@ class targets and sh:class follow natively, so the ontology is loaded into the d
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 import re
@@ -150,6 +151,11 @@ def validate(
     if not reference:
         fast = validate_store(store, [ox.DefaultGraph()], shapes_graph, graph_files)
         if fast is not None:
+            # A store revised after an edit keeps no report (`coopgraph.delta`): keep this one.
+            folder = _store_folder(ontology_files, data_files, cache_dir)
+            if folder is not None and folder.is_dir():
+                with contextlib.suppress(OSError):
+                    keep_report(folder, shape_files, graph_files, fast)
             return fast
     data_graph = load_graph(graph_files)
     report_graph = _run_pyshacl(data_graph, shapes_graph)
@@ -166,19 +172,48 @@ def validate_store(
 ) -> ValidationReport | None:
     """Validate the data in `graphs` of `store` (parsed from `files`) with the compiled
     shapes; None when the shapes need pySHACL."""
+    validator = compiled_validator(store, graphs, shapes_graph)
+    if validator is None:
+        return None
+    return run_validator(validator, store, graphs, shapes_graph, files)[0]
+
+
+def compiled_validator(
+    store: ox.Store, graphs: Sequence[ox.NamedNode | ox.DefaultGraph], shapes_graph: Graph
+) -> shacl.Validator | None:
+    """The shapes compiled for `graphs` of `store`; None when they need pySHACL."""
     try:
-        raw = shacl.Validator(shapes_graph, store, graphs).results()
+        return shacl.Validator(shapes_graph, store, graphs)
     except shacl.Unsupported:
         return None
+
+
+RawResults = dict[str, list[shacl.Result]]
+
+
+def run_validator(
+    validator: shacl.Validator,
+    store: ox.Store,
+    graphs: Sequence[ox.NamedNode | ox.DefaultGraph],
+    shapes_graph: Graph,
+    files: Sequence[Path],
+    earlier: RawResults | None = None,
+) -> tuple[ValidationReport, RawResults]:
+    """The report of `validator`'s checks, and their raw results by check (a check whose
+    query is in `earlier` is not run: see `shacl.Validator.results_by_check`)."""
+    by_check = validator.results_by_check(earlier)
+    raw = [result for found in by_check.values() for result in found]
     report_graph = _report_graph(raw, shapes_graph)
     context = _context_graph(raw, store, graphs, files)
     index = SourceIndex.from_files(files) if raw else SourceIndex()
     results = _results(report_graph, context, shapes_graph, index)
     conforms = not any(result.severity == "Violation" for result in results)
-    return ValidationReport(conforms=conforms, results=results, report_graph=report_graph)
+    report = ValidationReport(conforms=conforms, results=results, report_graph=report_graph)
+    return report, by_check
 
 
 _KEPT = "validation-{}.pickle"
+_KEPT_CHECKS = "validation-checks-{}.pickle"
 
 
 def _shapes_digest(shape_files: Sequence[Path]) -> str:
@@ -193,10 +228,15 @@ def _shapes_digest(shape_files: Sequence[Path]) -> str:
 
 
 def keep_report(
-    folder: Path, shape_files: Sequence[Path], files: Sequence[Path], report: ValidationReport
+    folder: Path,
+    shape_files: Sequence[Path],
+    files: Sequence[Path],
+    report: ValidationReport,
+    by_check: RawResults | None = None,
 ) -> None:
     """File `report` (of `files` against `shape_files`) in a store's folder, where `validate`
-    finds it again for as long as that store exists."""
+    finds it again for as long as that store exists; and the raw results by check, which a
+    store revised from this one reuses for the checks an edit cannot change."""
     data = pickle.dumps(
         (
             [str(path) for path in files],
@@ -206,7 +246,36 @@ def keep_report(
         ),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
-    (folder / _KEPT.format(_shapes_digest(shape_files))).write_bytes(data)
+    digest = _shapes_digest(shape_files)
+    (folder / _KEPT.format(digest)).write_bytes(data)
+    if by_check is not None:
+        raw = pickle.dumps(by_check, protocol=pickle.HIGHEST_PROTOCOL)
+        (folder / _KEPT_CHECKS.format(digest)).write_bytes(raw)
+
+
+def kept_checks(folder: Path, shape_files: Sequence[Path]) -> RawResults | None:
+    """The raw results by check kept in a store's folder, for the same shapes; or None."""
+    try:
+        # Written by keep_report, in the store's own folder in the user's cache.
+        kept = pickle.loads(
+            (folder / _KEPT_CHECKS.format(_shapes_digest(shape_files))).read_bytes()
+        )
+    except (OSError, pickle.UnpicklingError, ValueError, EOFError, AttributeError):
+        return None
+    return kept if isinstance(kept, dict) else None
+
+
+def _store_folder(
+    ontology_files: Sequence[Path], data_files: Sequence[Path], cache_dir: Path | None
+) -> Path | None:
+    """Where the store for these files is (or would be) kept; None for an unreadable file."""
+    from coopgraph.engine import Inputs, default_cache_dir  # noqa: PLC0415 - engine imports us late
+
+    try:
+        digest = Inputs(tuple(ontology_files), tuple(data_files)).digest()
+    except CoopgraphError:
+        return None  # an unreadable file: the usual path says which
+    return (cache_dir or default_cache_dir()) / "stores" / digest
 
 
 def _kept_report(
@@ -216,18 +285,10 @@ def _kept_report(
     cache_dir: Path | None = None,
 ) -> ValidationReport | None:
     """The report a build of the store for these files filed, if there is one."""
-    from coopgraph.engine import Inputs, default_cache_dir  # noqa: PLC0415 - engine imports us late
-
-    try:
-        digest = Inputs(tuple(ontology_files), tuple(data_files)).digest()
-    except CoopgraphError:
-        return None  # an unreadable file: the usual path says which
-    kept = (
-        (cache_dir or default_cache_dir())
-        / "stores"
-        / digest
-        / _KEPT.format(_shapes_digest(shape_files))
-    )
+    folder = _store_folder(ontology_files, data_files, cache_dir)
+    if folder is None:
+        return None
+    kept = folder / _KEPT.format(_shapes_digest(shape_files))
     try:
         files, conforms, results, turtle = pickle.loads(kept.read_bytes())
     except (OSError, pickle.UnpicklingError, ValueError, EOFError):
