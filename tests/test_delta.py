@@ -310,3 +310,19 @@ def test_other_data_altogether_is_built_in_full_without_trying_to_revise(
     built = open_engine(Inputs.with_data(copies), cache)
     assert built.info is not None and built.info.rebuilt
     assert built.info.revised_from is None and built.info.not_revised is None
+
+
+def test_a_data_file_dropped_from_the_inputs_is_revised_away(
+    tmp_path: Path, own_data: list[Path]
+) -> None:
+    extra = own_data[0].parent / "more.ttl"
+    extra.write_text(
+        f"@prefix cg: <{CG}> .\n"
+        f"{BALI} cg:coversModality <https://w3id.org/coopgraph/id/modality/training> .\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "cache"
+    open_engine(Inputs.with_data([*own_data, extra]), cache)
+    revised = open_engine(Inputs.with_data(own_data), cache)
+    assert revised.info is not None and revised.info.revised_from is not None
+    _assert_same_as_a_full_build(revised, own_data, tmp_path)
