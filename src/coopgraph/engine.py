@@ -468,11 +468,12 @@ def _revise(
             )
             del memory
         seconds["revise (wall)"] = time.perf_counter() - started
-        _write_manifest(
+        _finish(
             staging,
+            cache / digest,
+            inputs,
+            parts,
             {
-                "digest": digest,
-                **_BUILT_BY,
                 "asserted_triples": revision.asserted,
                 "entailed_triples": revision.entailed,
                 "reasoner": "rules",
@@ -482,10 +483,8 @@ def _revise(
                 "reports_to_run": len(revised.queries_to_run),
                 **checks,
                 "seconds": seconds,
-                **_inputs_record(inputs, parts),
             },
         )
-        _put_in_place(staging, cache / digest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -499,20 +498,20 @@ def _revise(
 _BUILT_BY = {"coopgraph": __version__, "layout": STORE_LAYOUT}
 
 
-def _write_manifest(folder: Path, info: Mapping[str, object]) -> None:
-    (folder / "manifest.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
-
-
-def _inputs_record(inputs: Inputs, parts: list[Part]) -> dict[str, object]:
-    """What a manifest says of the inputs (the parts: for revising the store later)."""
-    return {
+def _finish(
+    staging: Path, final: Path, inputs: Inputs, parts: list[Part], record: Mapping[str, object]
+) -> None:
+    """Write the manifest of a finished store folder (`record`, with what it was built by and
+    from: the parts, for revising the store later), then rename the folder into place (over a
+    damaged one of the same inputs)."""
+    manifest = {
+        "digest": final.name,
+        **_BUILT_BY,
+        **record,
         "inputs": [str(p) for p in (*inputs.ontology, *inputs.data)],
         "parts": [[part.name, part.role, part.digest] for part in parts],
     }
-
-
-def _put_in_place(staging: Path, final: Path) -> None:
-    """Rename a finished store folder into place (over a damaged one of the same inputs)."""
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     shutil.rmtree(final, ignore_errors=True)
     staging.rename(final)
 
@@ -598,20 +597,19 @@ def _build(
         disk.flush()
         del disk, memory
         build.timed(seconds, "load", started)
-        _write_manifest(
+        _finish(
             staging,
+            cache / digest,
+            inputs,
+            parts,
             {
-                "digest": digest,
-                **_BUILT_BY,
                 "asserted_triples": asserted,
                 "entailed_triples": entailed,
                 "reasoner": reasoner,
                 "seconds": seconds,
-                **_inputs_record(inputs, parts),
                 **({"not_revised": not_revised.not_revised} if not_revised else {}),
             },
         )
-        _put_in_place(staging, cache / digest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -642,26 +640,26 @@ def _precompute(
     started = time.perf_counter()
     shape_files = resources.shape_files()
     shapes = load_graph(shape_files)
-    # Compiled here, before the threads: the footprints parse SPARQL with rdflib, whose
-    # parser is not thread-safe.
-    validator = validation.compiled_validator(memory, [ox.DefaultGraph()], shapes)
+    graphs = [ox.DefaultGraph()]
+    revising = earlier is not None and changed is not None
+    validator: shacl.Validator | None = None
     reused: dict[str, list[shacl.Result]] = {}
-    if validator is not None and earlier is not None and changed is not None:
+    if earlier is not None and changed is not None:
+        # Compiled here, before the threads, only to reuse checks: the footprints parse
+        # SPARQL with rdflib, whose parser is not thread-safe. A full build compiles the
+        # shapes on its validation thread instead.
+        validator = validation.compiled_validator(memory, graphs, shapes)
         kept = validation.kept_checks(earlier, shape_files) or {}
-        texts = [text for text in validator.check_texts() if text in kept]
+        texts = [text for text in validator.check_texts() if text in kept] if validator else []
         footprints = footprint.kept_reads(texts, earlier.parent, footprint.CHECK_FOOTPRINTS)
         reused = {text: kept[text] for text in texts if not footprints[text].touched_by(*changed)}
     prepared = time.perf_counter() - started
 
     def validate() -> None:
-        if validator is None:
-            report = validation.validate_store(memory, [ox.DefaultGraph()], shapes, paths)
-            if report is not None:
-                validation.keep_report(staging, shape_files, paths, report)
-            return
-        report, by_check = validation.run_validator(
-            validator, memory, [ox.DefaultGraph()], shapes, paths, reused
-        )
+        compiled = validator if revising else validation.compiled_validator(memory, graphs, shapes)
+        if compiled is None:
+            return  # the shapes need pySHACL: `coopgraph validate` runs it when asked
+        report, by_check = validation.run_validator(compiled, memory, graphs, shapes, paths, reused)
         validation.keep_report(staging, shape_files, paths, report, by_check)
 
     engine = OxigraphEngine(memory, tables=staging / tables.FOLDER)
