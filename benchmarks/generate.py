@@ -42,7 +42,7 @@ import pycountry
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from coopgraph import resources
+from coopgraph.model import resources
 
 # --- Terms -------------------------------------------------------------------------------
 

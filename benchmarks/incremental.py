@@ -87,13 +87,10 @@ EDITS: dict[str, tuple[str, Callable[[str], str]]] = {
 
 
 def child(task: dict[str, Any]) -> dict[str, Any]:
-    from coopgraph.catalog import load_catalog, run_stored_query  # noqa: PLC0415
-    from coopgraph.engine import (  # noqa: PLC0415
-        DATA_GRAPH,
-        ENTAILMENTS_GRAPH,
-        Inputs,
-        open_engine,
-    )
+    from coopgraph.build.engine import open_engine  # noqa: PLC0415
+    from coopgraph.model.inputs import Inputs  # noqa: PLC0415
+    from coopgraph.model.namespaces import DATA_GRAPH, ENTAILMENTS_GRAPH  # noqa: PLC0415
+    from coopgraph.query.catalog import load_catalog, run_stored_query  # noqa: PLC0415
 
     files = [Path(p) for p in task["files"]]
     cache = Path(task["cache"])
@@ -114,7 +111,7 @@ def child(task: dict[str, Any]) -> dict[str, Any]:
     out["reports_to_run"] = manifest.get("reports_to_run")
     out["checks"] = (manifest.get("validation_checks"), manifest.get("validation_checks_reused"))
     if task.get("reports"):
-        from coopgraph.validation import validate  # noqa: PLC0415
+        from coopgraph.validation.validator import validate  # noqa: PLC0415
 
         started = time.perf_counter()
         report = validate(files, cache_dir=cache)

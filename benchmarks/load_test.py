@@ -39,8 +39,9 @@ from typing import IO
 
 import httpx
 
-from coopgraph.catalog import StoredQuery, bind_arguments, load_catalog
-from coopgraph.engine import QueryEngine, open_engine, with_values
+from coopgraph.build.engine import open_engine
+from coopgraph.query.catalog import StoredQuery, bind_arguments, load_catalog
+from coopgraph.query.engine import QueryEngine, with_values
 
 LOOPBACK = "127.0.0.1"
 # Every triple joined with every other, twice: billions of solutions, never finishes in time.

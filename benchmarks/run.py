@@ -73,18 +73,17 @@ from rdflib import RDF, BNode, Graph
 from rdflib.namespace import SH
 from rdflib.util import guess_format
 
-from coopgraph import resources
-from coopgraph.catalog import load_catalog, run_stored_query
-from coopgraph.engine import (
-    ENTAILMENTS_GRAPH,
-    Inputs,
-    RdflibEngine,
-    open_engine,
-)
-from coopgraph.reasoning import informative
-from coopgraph.results import ResultTable
-from coopgraph.terms import from_oxigraph
-from coopgraph.validation import render_path, validate
+from coopgraph.build.engine import open_engine
+from coopgraph.model import resources
+from coopgraph.model.inputs import Inputs
+from coopgraph.model.namespaces import ENTAILMENTS_GRAPH
+from coopgraph.model.terms import from_oxigraph
+from coopgraph.query.catalog import load_catalog, run_stored_query
+from coopgraph.query.engine import RdflibEngine
+from coopgraph.query.results import ResultTable
+from coopgraph.reasoning.reference import informative
+from coopgraph.validation.report import render_path
+from coopgraph.validation.validator import validate
 
 HERE = Path(__file__).resolve().parent
 GENERATOR = HERE / "generate.py"

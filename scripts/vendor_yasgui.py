@@ -5,7 +5,7 @@
 
 Runs `npm install` of @zazuko/yasgui (the maintained fork of Triply's YASGUI) in a temporary
 folder and copies its self-contained browser build (yasgui.min.js, yasgui.min.css) into
-src/coopgraph/static/yasgui/, unchanged, with:
+src/coopgraph/web/static/yasgui/, unchanged, with:
   - THIRD-PARTY-LICENSES.txt: the licence of every npm package installed with it (the build
     bundles them), name, version and licence text;
   - VENDORED.json: package, version, the registry's integrity hash, and each file's SHA-256.
@@ -27,7 +27,7 @@ from pathlib import Path
 PACKAGE = "@zazuko/yasgui"
 VERSION = "4.6.2"
 FILES = ("yasgui.min.js", "yasgui.min.css")
-TARGET = Path(__file__).resolve().parent.parent / "src" / "coopgraph" / "static" / "yasgui"
+TARGET = Path(__file__).resolve().parent.parent / "src" / "coopgraph" / "web" / "static" / "yasgui"
 RECORD = "VENDORED.json"
 LICENSES = "THIRD-PARTY-LICENSES.txt"
 LICENSE_NAMES = ("license", "licence", "copying")

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from coopgraph import resources
+from coopgraph.model import resources
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The W3C and DCAT-AP suites the conformance tests run (tests/standards/README.md).
+STANDARDS = Path(__file__).parent / "standards"
 FIXTURE_ASSETS = FIXTURES / "assets"
 
 

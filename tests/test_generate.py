@@ -10,7 +10,7 @@ from rdflib import Graph, Namespace
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from coopgraph.validation import validate
+from coopgraph.validation.validator import validate
 
 from .generated import generated_data, generator
 

@@ -48,7 +48,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.mark.slow
 def test_the_assets_are_found_inside_the_installed_package(installed: tuple[Path, Path]) -> None:
     bin_dir, elsewhere = installed
-    code = "import coopgraph.resources as r; print(*(r.asset_dir(n) for n in r.ASSET_NAMES))"
+    code = "import coopgraph.model.resources as r; print(*(r.asset_dir(n) for n in r.ASSET_NAMES))"
     folders = _checked([bin_dir / "python", "-c", code], elsewhere).split()
     assert len(folders) == 4
     assert all("site-packages/coopgraph/_assets/" in folder for folder in folders), folders
@@ -74,13 +74,13 @@ def test_stats_runs_from_the_wheel(installed: tuple[Path, Path]) -> None:
 def test_the_editor_ships_in_the_wheel(installed: tuple[Path, Path]) -> None:
     bin_dir, elsewhere = installed
     code = (
-        "from coopgraph.ui import static_file, yasgui_version; "
+        "from coopgraph.web.ui import static_file, yasgui_version; "
         "print(static_file('yasgui/yasgui.min.js')[0], static_file('coopgraph-ui.js')[0], "
         "yasgui_version())"
     )
     script, page_script, version = _checked([bin_dir / "python", "-c", code], elsewhere).split()
-    assert "site-packages/coopgraph/static/yasgui/" in script
-    assert "site-packages/coopgraph/static/" in page_script
+    assert "site-packages/coopgraph/web/static/yasgui/" in script
+    assert "site-packages/coopgraph/web/static/" in page_script
     assert version.count(".") == 2
 
 

@@ -1,10 +1,7 @@
 """coopgraph: a knowledge graph of cooperation agreements against trafficking in persons."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("coopgraph")
-except PackageNotFoundError:  # a bare checkout on sys.path, never installed
-    __version__ = "0+unknown"
+# The one place the version is written: pyproject.toml reads it from here (hatch's dynamic
+# version), and reading it needs no package metadata at start-up.
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

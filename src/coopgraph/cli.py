@@ -3,6 +3,10 @@
 Exit codes: 0 success (the data conforms), 1 the data does not conform, 2 bad input or an
 error that stopped the work. Every `CoopgraphError` is turned into a message on stderr and its
 `exit_code` in one place, `_Group.invoke`.
+
+A command imports what it runs when it runs it: `coopgraph --help` imports click and nothing
+of RDF, and a stored query on a built store imports nothing of the reasoning, the validation
+or the server (tests/test_cli_imports.py holds it).
 """
 
 from __future__ import annotations
@@ -14,33 +18,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from coopgraph import __version__, formatting, resources
-from coopgraph.catalog import load_catalog, run_stored_query
-from coopgraph.changes import read_previous
-from coopgraph.engine import Inputs, OxigraphEngine, QueryEngine, open_engine
+from coopgraph import __version__
 from coopgraph.errors import CoopgraphError, InputError
-from coopgraph.export import (
-    RDF_FORMATS,
-    TABLE_FORMAT_NAMES,
-    graph_dataset,
-    merged_graph,
-    serialize_boolean,
-    serialize_dataset,
-    serialize_graph,
-    serialize_table,
-    write_atomically,
-)
-from coopgraph.namespaces import compact, sparql_prologue
-from coopgraph.publish import publish, publish_steps
-from coopgraph.release import checked_base_url
-from coopgraph.remote import RemoteEngine, push_graph
-from coopgraph.stats import graph_stats
-from coopgraph.store import bundled_graph, load_graph
-from coopgraph.validation import validate
+from coopgraph.query.formats import RDF_FORMAT_NAMES, TABLE_FORMAT_NAMES
+
+if TYPE_CHECKING:
+    from coopgraph.build.engine import StoreEngine
+    from coopgraph.model.inputs import Inputs
+    from coopgraph.query.engine import QueryEngine
 
 EXIT_DOES_NOT_CONFORM = 1
 
@@ -109,6 +98,9 @@ def validate_command(
     for these files has been built, the report its build made is read instead of validating
     again.
     """
+    from coopgraph.report import formatting  # noqa: PLC0415
+    from coopgraph.validation.validator import validate  # noqa: PLC0415
+
     report = validate(
         list(files) or None,
         list(shapes) or None,
@@ -139,6 +131,11 @@ def stats_command(files: Sequence[Path], output_format: str) -> None:
 
     Counts the bundled ontology and data, or the bundled ontology and FILES.
     """
+    from coopgraph.model import resources  # noqa: PLC0415
+    from coopgraph.model.files import bundled_graph, load_graph  # noqa: PLC0415
+    from coopgraph.model.stats import graph_stats  # noqa: PLC0415
+    from coopgraph.report import formatting  # noqa: PLC0415
+
     graph = load_graph([*resources.ontology_files(), *files]) if files else bundled_graph()
     stats = graph_stats(graph)
     if output_format == "json":
@@ -172,6 +169,8 @@ def _query_engine(
     """The remote endpoint when one is given, else the embedded store."""
     if endpoint is None:
         return _engine(data_files, cache_dir)
+    from coopgraph.query.remote import RemoteEngine  # noqa: PLC0415
+
     if data_files:
         raise CoopgraphError(
             "--endpoint and --data cannot be used together: the endpoint has its own data",
@@ -181,6 +180,8 @@ def _query_engine(
 
 
 def _inputs(data_files: Sequence[Path]) -> Inputs:
+    from coopgraph.model.inputs import Inputs  # noqa: PLC0415
+
     return Inputs.with_data(list(data_files)) if data_files else Inputs.bundled()
 
 
@@ -188,8 +189,10 @@ def _show_progress() -> bool:
     return sys.stderr.isatty()
 
 
-def _engine(data_files: Sequence[Path], cache_dir: Path | None) -> OxigraphEngine:
+def _engine(data_files: Sequence[Path], cache_dir: Path | None) -> StoreEngine:
     """Open the store, showing the build steps on a terminal when it has to be (re)built."""
+    from coopgraph.build.engine import open_engine  # noqa: PLC0415
+
     if not _show_progress():
         return open_engine(_inputs(data_files), cache_dir)
     bars = StepBars("building the store")
@@ -277,6 +280,8 @@ def _parse_parameters(pairs: Sequence[str]) -> dict[str, str]:
 
 def _emit(text: str | bytes, output: Path | None) -> None:
     if output is not None:
+        from coopgraph.outputs import write_atomically  # noqa: PLC0415
+
         write_atomically(output, text)
     elif isinstance(text, bytes):
         click.echo(text.decode("utf-8"), nl=False)
@@ -288,6 +293,9 @@ def _emit(text: str | bytes, output: Path | None) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def queries_command(output_format: str) -> None:
     """List the stored queries: names, titles and parameters with examples."""
+    from coopgraph.query.catalog import load_catalog  # noqa: PLC0415
+    from coopgraph.report import formatting  # noqa: PLC0415
+
     catalog = load_catalog()
     if output_format == "json":
         click.echo(json.dumps([formatting.query_as_dict(q) for q in catalog], indent=2))
@@ -327,7 +335,11 @@ def query_command(
     endpoint: str | None,
 ) -> None:
     """Run the stored query NAME (see `coopgraph queries`)."""
-    stored = load_catalog().get(name)
+    from coopgraph.model.namespaces import compact  # noqa: PLC0415
+    from coopgraph.query.catalog import load_stored_query, run_stored_query  # noqa: PLC0415
+    from coopgraph.query.export import serialize_table  # noqa: PLC0415
+
+    stored = load_stored_query(name)
     arguments = _parse_parameters(params)
     engine = _query_engine(endpoint, data_files, cache_dir)
     table = run_stored_query(stored, arguments, engine)
@@ -345,7 +357,7 @@ def query_command(
     default=None,
     help="SELECT: table, markdown, csv, tsv, json, srj, srx, src, srt (default table); "
     "CONSTRUCT/DESCRIBE: "
-    + ", ".join(RDF_FORMATS)
+    + ", ".join(RDF_FORMAT_NAMES)
     + " (default turtle); ASK: text, json, srj, srx.",
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
@@ -365,6 +377,9 @@ def sparql_command(
 
     The project's prefixes (cg:, state:, inst:, modality:, skos:, ...) are predeclared.
     """
+    from coopgraph.model.namespaces import compact, sparql_prologue  # noqa: PLC0415
+    from coopgraph.query.export import serialize_boolean, serialize_graph, serialize_table  # noqa: PLC0415
+
     source, text = _query_source(file, query_text)
     engine = _query_engine(endpoint, data_files, cache_dir)
     outcome = engine.run(sparql_prologue() + text, source=source)
@@ -397,7 +412,7 @@ def _query_source(file: Path | None, query_text: str | None) -> tuple[str, str]:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(list(RDF_FORMATS)),
+    type=click.Choice(RDF_FORMAT_NAMES),
     default="turtle",
     show_default=True,
 )
@@ -417,6 +432,8 @@ def export_command(
     cache_dir: Path | None,
 ) -> None:
     """Export the whole graph: ontology, data and, with --inferred, the entailments."""
+    from coopgraph.query.export import graph_dataset, serialize_dataset  # noqa: PLC0415
+
     engine = _engine(data_files, cache_dir)
     dataset = graph_dataset(engine.quads(), include_entailments=inferred)
     _emit(serialize_dataset(dataset, output_format), output)
@@ -447,6 +464,11 @@ def report_command(
 
     With --endpoint the reports are run there, on the data it holds, which is not validated.
     """
+    from coopgraph.query.catalog import load_catalog  # noqa: PLC0415
+    from coopgraph.report import formatting  # noqa: PLC0415
+    from coopgraph.report.folder import report_steps, write_report  # noqa: PLC0415
+    from coopgraph.validation.validator import validate  # noqa: PLC0415
+
     # The build validates: opening the store first means validating once, not twice.
     engine = _query_engine(endpoint, data_files, cache_dir)
     if endpoint is None:
@@ -456,9 +478,6 @@ def report_command(
             click.echo(formatting.report_text(validation), err=True)
             click.echo("coopgraph: no report written: fix the violations first", err=True)
             ctx.exit(EXIT_DOES_NOT_CONFORM)
-    # Drawing the network needs matplotlib, slow to import: only this command pays for it.
-    from coopgraph.report import report_steps, write_report  # noqa: PLC0415
-
     catalog = load_catalog()
     with _steps(report_steps(catalog), "writing reports") as step:
         summary = write_report(output, engine, catalog, step)
@@ -503,6 +522,9 @@ def push_command(
 
     Then run the reports there with `coopgraph query --endpoint URL` or `report --endpoint`.
     """
+    from coopgraph.query.export import graph_dataset, merged_graph  # noqa: PLC0415
+    from coopgraph.query.remote import push_graph  # noqa: PLC0415
+
     engine = _engine(data_files, cache_dir)
     graph = merged_graph(graph_dataset(engine.quads(), include_entailments=inferred))
     summary = push_graph(store, graph, graph_iri)
@@ -556,6 +578,12 @@ def publish_command(
     formats with sizes and checksums, the ontology and its documentation page, a DCAT-AP 3
     catalogue, a VoID description, the JSON-LD context, the changes since --previous and an
     index page."""
+    from coopgraph.publish.changes import read_previous  # noqa: PLC0415
+    from coopgraph.publish.folder import publish, publish_steps  # noqa: PLC0415
+    from coopgraph.publish.release import checked_base_url  # noqa: PLC0415
+    from coopgraph.report import formatting  # noqa: PLC0415
+    from coopgraph.validation.validator import validate  # noqa: PLC0415
+
     # Bad options are refused before the slower validation.
     if base_url is not None:
         checked_base_url(base_url)
@@ -669,7 +697,7 @@ def serve_command(
     Read-only unless --update (which also enables the Graph Store Protocol at /store).
     """
     # The web stack is imported only by this command.
-    from coopgraph.server import ServeConfig, serve  # noqa: PLC0415
+    from coopgraph.web.app import ServeConfig, serve  # noqa: PLC0415
 
     serve(
         ServeConfig(

@@ -1,0 +1,11 @@
+"""Queries: asking the graph, wherever it is.
+
+Owns the engine protocol and the embedded engines (`engine`), the stored queries and their
+parameters (`catalog`), result tables and their renderings (`results`), the rows a build keeps
+for the stored reports (`tables`), the format names (`formats`) and serialisations (`export`),
+remote SPARQL endpoints and pushing the graph to a store (`remote`), and what a public request
+may do (`guard`).
+
+May import: `coopgraph.model`, `coopgraph.reasoning`, `coopgraph.validation`, and the modules
+at the package root below them (`errors`, `outputs`, `progress`).
+"""

@@ -1,0 +1,29 @@
+"""pySHACL, the reference validator: it runs the shapes that are not compiled
+(`coopgraph.validation.compiled`) and, when asked, all of them, to hold the compiled checks
+to the same results."""
+
+from __future__ import annotations
+
+import pyshacl
+from pyshacl.errors import ReportableRuntimeError
+from rdflib import Graph
+
+from coopgraph.errors import ValidationCouldNotRun
+
+
+def run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> Graph:
+    try:
+        _conforms, report, _text = pyshacl.validate(
+            data_graph,
+            shacl_graph=shapes_graph,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+        )
+    except ReportableRuntimeError as error:
+        raise ValidationCouldNotRun(
+            f"SHACL validation could not run: {error}", "fix the shapes named in the message"
+        ) from error
+    if not isinstance(report, Graph):  # pyshacl returns its ValidationFailure in its place
+        raise ValidationCouldNotRun(f"SHACL validation failed: {report}", "fix the shapes")
+    return report

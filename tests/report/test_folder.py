@@ -1,0 +1,80 @@
+"""The main job: `coopgraph report` validates, then writes the whole report folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from coopgraph.cli import main
+from coopgraph.query.catalog import load_catalog
+
+
+def test_report_writes_every_stored_query_an_index_and_the_network(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = CliRunner().invoke(main, ["report", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    for query in load_catalog():
+        assert (out / f"{query.name}.csv").is_file()
+        page = (out / f"{query.name}.md").read_text(encoding="utf-8")
+        assert page.startswith(f"# {query.title}")
+    index = (out / "index.md").read_text(encoding="utf-8")
+    assert "network.svg" in index
+    assert (out / "network.png").read_bytes().startswith(b"\x89PNG")
+    svg = (out / "network.svg").read_text(encoding="utf-8")
+    for label in (
+        "Albania",
+        "Bosnia and Herzegovina",
+        "Moldova",
+        "Romania",
+        "Serbia and Montenegro",
+    ):
+        assert label in svg
+    pairs = (out / "shared-modality-pairs.csv").read_text(encoding="utf-8").splitlines()
+    assert len(pairs) == 16  # the header and the 15 pairs of the six South-East European States
+
+
+def test_a_second_report_replaces_the_first_whole(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "stale.md").write_text("old", encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", "-o", str(out)])
+    assert result.exit_code == 0
+    assert not (out / "stale.md").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]
+
+
+@pytest.fixture
+def nonconforming_data(own_data: list[Path]) -> list[Path]:
+    instruments = next(path for path in own_data if path.name == "instruments.ttl")
+    instruments.write_text(
+        instruments.read_text(encoding="utf-8").replace(
+            'cg:signatureDate "2006-05-05"^^xsd:date', 'cg:signatureDate "5 May 2006"'
+        ),
+        encoding="utf-8",
+    )
+    return own_data
+
+
+def test_no_report_from_data_that_does_not_conform(
+    tmp_path: Path, nonconforming_data: list[Path]
+) -> None:
+    out = tmp_path / "report"
+    args = ["report", "-o", str(out)]
+    for path in nonconforming_data:
+        args += ["--data", str(path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "instruments.ttl" in result.stderr
+    assert "no report written" in result.stderr
+    assert not out.exists()
+
+
+def test_report_into_a_file_path_is_a_clear_error(tmp_path: Path) -> None:
+    target = tmp_path / "file.txt"
+    target.write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", "-o", str(target)])
+    assert result.exit_code == 2
+    assert "file.txt" in result.stderr
+    assert target.read_text(encoding="utf-8") == "x"
