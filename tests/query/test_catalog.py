@@ -86,11 +86,11 @@ def test_same_rows_on_oxigraph_and_rdflib(
 def test_defaults_give_the_same_rows_on_both_engines(
     query: StoredQuery, oxigraph: OxigraphEngine, rdflib_engine: RdflibEngine
 ) -> None:
-    """Without arguments (defaults only), required parameters aside."""
-    if any(p.required for p in query.parameters):
-        pytest.skip("has a required parameter")
-    assert run_stored_query(query, {}, oxigraph).as_set() == (
-        run_stored_query(query, {}, rdflib_engine).as_set()
+    """With the arguments `coopgraph report` gives: the defaults, and the example of each
+    required parameter."""
+    arguments = query.report_arguments()
+    assert run_stored_query(query, arguments, oxigraph).as_set() == (
+        run_stored_query(query, arguments, rdflib_engine).as_set()
     )
 
 
