@@ -100,9 +100,13 @@ def map_data(graph: Graph) -> dict[str, object]:
     return {"states": states, "unmapped": former, "modalities": modality_names}
 
 
-def map_spec(states: Sequence[Mapping[str, object]], topology: Mapping[str, object]) -> Spec:
+def map_spec(
+    states: Sequence[Mapping[str, object]], topology: Mapping[str, object] | None = None
+) -> Spec:
     """A world map: every country in grey, the States of the graph coloured by `value` (the
-    page sets it to the count it shows), with their names and counts on hover."""
+    page sets it to the count it shows), with their names and counts on hover. Without
+    `topology` the countries' data is left empty for the page to fill in (the site loads the
+    shapes once, from static/world.js)."""
     values = [
         {"id": s["id"], "name": s["name"], "value": s["instruments"], "page": s["page"]}
         for s in states
@@ -114,11 +118,11 @@ def map_spec(states: Sequence[Mapping[str, object]], topology: Mapping[str, obje
         "projection": {"type": "equalEarth"},
         "layer": [
             {
-                "data": {"values": topology, "format": {"type": "topojson", "feature": "countries"}},
+                "data": {"values": topology or {}, "format": {"type": "topojson", "feature": "countries"}},
                 "mark": {"type": "geoshape", "fill": "#e6e9ec", "stroke": "#ffffff", "strokeWidth": 0.5},
             },
             {
-                "data": {"values": topology, "format": {"type": "topojson", "feature": "countries"}},
+                "data": {"values": topology or {}, "format": {"type": "topojson", "feature": "countries"}},
                 "transform": [
                     {
                         "lookup": "id",
@@ -138,7 +142,6 @@ def map_spec(states: Sequence[Mapping[str, object]], topology: Mapping[str, obje
                         {"field": "name", "type": "nominal", "title": "State"},
                         {"field": "value", "type": "quantitative", "title": "instruments"},
                     ],
-                    "href": {"field": "page", "type": "nominal"},
                 },
             },
         ],
@@ -210,7 +213,6 @@ def timeline_spec(events: Sequence[Mapping[str, object]]) -> Spec:
                     "x2": {"field": "end"},
                     "color": colour,
                     "tooltip": tooltip,
-                    "href": {"field": "page", "type": "nominal"},
                 },
             },
             {
@@ -221,7 +223,6 @@ def timeline_spec(events: Sequence[Mapping[str, object]]) -> Spec:
                     "x": {"field": "start", "type": "temporal"},
                     "color": colour,
                     "tooltip": tooltip,
-                    "href": {"field": "page", "type": "nominal"},
                 },
             },
         ],
@@ -246,7 +247,6 @@ def bar_spec(values: Sequence[Mapping[str, object]], category: str, measure: str
                 {"field": "category", "type": "nominal", "title": category},
                 {"field": "value", "type": "quantitative", "title": measure},
             ],
-            "href": {"field": "page", "type": "nominal"},
         },
     }
 

@@ -376,7 +376,13 @@ def _takings(engine: QueryEngine, state: str, labels: Labels) -> tuple[Taking, .
                 types=facts.types.get(instrument, ()),
                 roles=tuple(sorted({str(row["role_label"]) for row in own if "role_label" in row})),
                 designations=tuple(
-                    sorted({str(row["designation"]) for row in own if "designation" in row})
+                    sorted(
+                        {
+                            str(row["designation"])
+                            for row in own
+                            if "designation" in row and str(row["designation"]) != labels.label(state)
+                        }
+                    )
                 ),
                 date=date,
                 partners=labels.links(p for p in facts.state_parties.get(instrument, ()) if p != state),
@@ -705,8 +711,11 @@ def instrument_page(
         relations=relations,
         documents=tuple(
             sorted(
-                DocumentEntry(address, labels.label(address), how, tuple(sorted(languages)))
-                for (address, how), languages in documents.items()
+                (
+                    DocumentEntry(address, labels.label(address), how, tuple(sorted(languages)))
+                    for (address, how), languages in documents.items()
+                ),
+                key=lambda d: (d.how, d.address),
             )
         ),
         sources=_sources(engine, iri),
