@@ -482,7 +482,8 @@ def report_command(
     with _steps(report_steps(catalog), "writing reports") as step:
         summary = write_report(output, engine, catalog, step)
     click.echo(
-        f"wrote {len(summary.entries)} reports, the network picture and index.md to {output}"
+        f"wrote {len(summary.entries)} reports, the network picture, index.md and "
+        f"{summary.pages} pages to {output}: open {output / 'index.html'} in a browser"
     )
 
 
