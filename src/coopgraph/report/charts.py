@@ -119,7 +119,13 @@ def map_spec(
         "layer": [
             {
                 "data": {"values": topology or {}, "format": {"type": "topojson", "feature": "countries"}},
-                "mark": {"type": "geoshape", "fill": "#e6e9ec", "stroke": "#ffffff", "strokeWidth": 0.5},
+                "mark": {
+                    "type": "geoshape",
+                    "fill": "#e6e9ec",
+                    "stroke": "#ffffff",
+                    "strokeWidth": 0.5,
+                    "aria": False,  # the world behind the States: nothing to read out
+                },
             },
             {
                 "data": {"values": topology or {}, "format": {"type": "topojson", "feature": "countries"}},
@@ -137,6 +143,7 @@ def map_spec(
                         "type": "quantitative",
                         "title": "instruments",
                         "scale": {"scheme": "blues", "domainMin": 0},
+                        "legend": {"format": "d", "tickMinStep": 1},
                     },
                     "tooltip": [
                         {"field": "name", "type": "nominal", "title": "State"},
@@ -198,34 +205,42 @@ def timeline_spec(events: Sequence[Mapping[str, object]]) -> Spec:
         "title": "event",
         "scale": {"range": ["#0072B2", "#D55E00", "#009E73"]},
     }
+    periods = {
+        "transform": [{"filter": "datum.precision != 'day'"}],
+        "mark": {"type": "bar", "height": 12, "cornerRadius": 2, "cursor": "pointer"},
+        "encoding": {
+            "y": encoding_y,
+            "x": {"field": "start", "type": "temporal", "title": "date, at the text's precision"},
+            "x2": {"field": "end"},
+            "color": colour,
+            "tooltip": tooltip,
+        },
+    }
+    days = {
+        "transform": [{"filter": "datum.precision == 'day'"}],
+        "mark": {"type": "point", "filled": True, "size": 90, "shape": "diamond", "cursor": "pointer"},
+        "encoding": {
+            "y": encoding_y,
+            "x": {"field": "start", "type": "temporal", "title": "date, at the text's precision"},
+            "color": colour,
+            "tooltip": tooltip,
+        },
+    }
+    # A layer only for marks there are: an empty one is a picture without a description.
+    layers = [
+        layer
+        for layer, wanted in (
+            (periods, any(e["precision"] != "day" for e in events)),
+            (days, any(e["precision"] == "day" for e in events)),
+        )
+        if wanted
+    ]
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "width": "container",
         "height": {"step": 24},
         "data": {"values": list(events)},
-        "layer": [
-            {
-                "transform": [{"filter": "datum.precision != 'day'"}],
-                "mark": {"type": "bar", "height": 12, "cornerRadius": 2, "cursor": "pointer"},
-                "encoding": {
-                    "y": encoding_y,
-                    "x": {"field": "start", "type": "temporal", "title": "date, at the text's precision"},
-                    "x2": {"field": "end"},
-                    "color": colour,
-                    "tooltip": tooltip,
-                },
-            },
-            {
-                "transform": [{"filter": "datum.precision == 'day'"}],
-                "mark": {"type": "point", "filled": True, "size": 90, "shape": "diamond", "cursor": "pointer"},
-                "encoding": {
-                    "y": encoding_y,
-                    "x": {"field": "start", "type": "temporal"},
-                    "color": colour,
-                    "tooltip": tooltip,
-                },
-            },
-        ],
+        "layer": layers,
     }
 
 
@@ -262,7 +277,13 @@ def matrix_spec(values: Sequence[Mapping[str, object]], rows: str, columns: str,
         "encoding": {
             "y": {"field": "row", "type": "nominal", "title": rows},
             "x": {"field": "column", "type": "nominal", "title": columns, "axis": {"labelAngle": -50, "labelLimit": 220}},
-            "color": {"field": "value", "type": "quantitative", "title": measure, "scale": {"scheme": "blues"}},
+            "color": {
+                "field": "value",
+                "type": "quantitative",
+                "title": measure,
+                "scale": {"scheme": "blues"},
+                "legend": {"format": "d", "tickMinStep": 1},
+            },
             "tooltip": [
                 {"field": "row", "type": "nominal", "title": rows},
                 {"field": "column", "type": "nominal", "title": columns},
