@@ -563,6 +563,20 @@ def push_command(
     default=None,
     help="The folder of the previous release, to record what changed since (changes.md).",
 )
+@click.option(
+    "--publisher",
+    metavar="NAME",
+    default=None,
+    help="Who publishes the release (dcterms:publisher). Default: `publisher` of coopgraph.toml "
+    "or of pyproject.toml's [tool.coopgraph] in the current folder, else 'coopgraph developers'.",
+)
+@click.option(
+    "--contact",
+    metavar="EMAIL",
+    default=None,
+    help="The e-mail address to contact about the release (dcat:contactPoint). Default: "
+    "`contact` of the same settings.",
+)
 @_DATA_OPTION
 @_CACHE_OPTION
 @click.pass_context
@@ -572,6 +586,8 @@ def publish_command(
     base_url: str | None,
     release_date: datetime | None,
     previous: Path | None,
+    publisher: str | None,
+    contact: str | None,
     data_files: Sequence[Path],
     cache_dir: Path | None,
 ) -> None:
@@ -585,9 +601,23 @@ def publish_command(
     from coopgraph.report import formatting  # noqa: PLC0415
     from coopgraph.validation.validator import validate  # noqa: PLC0415
 
+    from coopgraph.publish.publisher import checked_publisher, publisher_settings  # noqa: PLC0415
+    from coopgraph.publish.release import DEFAULT_BASE_URL  # noqa: PLC0415
+
     # Bad options are refused before the slower validation.
     if base_url is not None:
         checked_base_url(base_url)
+    else:
+        default = DEFAULT_BASE_URL.format(version=__version__)
+        click.echo(
+            f"coopgraph: warning: no --base-url: the download addresses will point at {default}, "
+            "which may not exist; give --base-url with the address the folder will be served from",
+            err=True,
+        )
+    publisher, contact = checked_publisher(publisher, contact, "--publisher/--contact")
+    set_name, set_contact, _origin = publisher_settings(Path.cwd())
+    publisher = publisher if publisher is not None else set_name
+    contact = contact if contact is not None else set_contact
     before = read_previous(previous) if previous is not None else None
     # The build validates: opening the store first means validating once, not twice.
     engine = _engine(data_files, cache_dir)
@@ -605,6 +635,8 @@ def publish_command(
             release_date=release_date.date() if release_date is not None else None,
             previous=before,
             step=step,
+            publisher=publisher,
+            contact=contact,
         )
     release = summary.release
     click.echo(
