@@ -144,22 +144,25 @@ def render_table(
 
 
 GAP = 2  # spaces between two columns
-MIN_COLUMN = 8  # a column is never narrowed below this (nor widened to it)
+MIN_COLUMN = 8  # a column is narrowed below this only when the table cannot fit otherwise
+MIN_SQUEEZED = 3  # and never below this
 
 
 def fitted_widths(widths: Sequence[int], total: int) -> list[int]:
     """Column widths that fit in `total` characters with GAP between columns: the widest
-    column is narrowed, one character at a time, until the table fits or every column is at
-    its floor (MIN_COLUMN, or its natural width when smaller)."""
+    column is narrowed, one character at a time, until the table fits; no column below
+    MIN_COLUMN (or its natural width when smaller) unless the table cannot fit otherwise,
+    and none below MIN_SQUEEZED."""
     fitted = list(widths)
-    floors = [min(width, MIN_COLUMN) for width in widths]
     room = total - GAP * max(len(fitted) - 1, 0)
-    while sum(fitted) > room:
-        candidates = [i for i, width in enumerate(fitted) if width > floors[i]]
-        if not candidates:
-            break
-        widest = max(candidates, key=lambda i: (fitted[i], -i))
-        fitted[widest] -= 1
+    for floor in (MIN_COLUMN, MIN_SQUEEZED):
+        floors = [min(width, floor) for width in widths]
+        while sum(fitted) > room:
+            candidates = [i for i, width in enumerate(fitted) if width > floors[i]]
+            if not candidates:
+                break
+            widest = max(candidates, key=lambda i: (fitted[i], -i))
+            fitted[widest] -= 1
     return fitted
 
 
