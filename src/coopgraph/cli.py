@@ -597,12 +597,13 @@ def publish_command(
     index page."""
     from coopgraph.publish.changes import read_previous  # noqa: PLC0415
     from coopgraph.publish.folder import publish, publish_steps  # noqa: PLC0415
-    from coopgraph.publish.release import checked_base_url  # noqa: PLC0415
+    from coopgraph.publish.publisher import checked_publisher, publisher_settings  # noqa: PLC0415
+    from coopgraph.publish.release import (  # noqa: PLC0415
+        DEFAULT_BASE_URL,
+        checked_base_url,
+    )
     from coopgraph.report import formatting  # noqa: PLC0415
     from coopgraph.validation.validator import validate  # noqa: PLC0415
-
-    from coopgraph.publish.publisher import checked_publisher, publisher_settings  # noqa: PLC0415
-    from coopgraph.publish.release import DEFAULT_BASE_URL  # noqa: PLC0415
 
     # Bad options are refused before the slower validation.
     if base_url is not None:

@@ -39,15 +39,23 @@ def catalog(tmp_path_factory: pytest.TempPathFactory, engine: OxigraphEngine) ->
 
 def test_the_publisher_and_the_contact_are_in_the_catalogue(catalog: Graph) -> None:
     assert (DATASET, DCTERMS.publisher, PUBLISHER) in catalog
-    assert (PUBLISHER, FOAF.name, Literal("United Nations Office on Drugs and Crime", lang="en")) in catalog
+    assert (
+        PUBLISHER,
+        FOAF.name,
+        Literal("United Nations Office on Drugs and Crime", lang="en"),
+    ) in catalog
     assert (DATASET, DCAT.contactPoint, CONTACT) in catalog
     assert (CONTACT, RDF.type, VCARD.Kind) in catalog
     assert (CONTACT, VCARD.hasEmail, URIRef("mailto:data@example.org")) in catalog
     assert (CONTACT, VCARD.fn, Literal("United Nations Office on Drugs and Crime")) in catalog
 
 
-@pytest.mark.parametrize("names", [("dcat-ap-SHACL.ttl",), ("ranges.ttl",), ("dcat-ap-SHACL.ttl", "ranges.ttl")])
-def test_the_catalogue_with_them_conforms_to_dcat_ap_3(catalog: Graph, names: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "names", [("dcat-ap-SHACL.ttl",), ("ranges.ttl",), ("dcat-ap-SHACL.ttl", "ranges.ttl")]
+)
+def test_the_catalogue_with_them_conforms_to_dcat_ap_3(
+    catalog: Graph, names: tuple[str, ...]
+) -> None:
     violations = [r for r in shacl_results(catalog, official_shapes(*names)) if r[0] == "Violation"]
     assert violations == [], "\n".join(" | ".join(r) for r in violations)
 
@@ -70,10 +78,10 @@ def test_the_settings_files(tmp_path: Path) -> None:
     (tmp_path / "coopgraph.toml").write_text('publisher = "IOM"\n', encoding="utf-8")
     assert publisher_settings(tmp_path) == ("IOM", None, str(tmp_path / "coopgraph.toml"))
     (tmp_path / "coopgraph.toml").write_text('publisher = "IOM\n', encoding="utf-8")
-    with pytest.raises(CoopgraphError, match="coopgraph.toml: not valid TOML"):
+    with pytest.raises(CoopgraphError, match=r"coopgraph\.toml: not valid TOML"):
         publisher_settings(tmp_path)
     (tmp_path / "coopgraph.toml").write_text("contact = 3\n", encoding="utf-8")
-    with pytest.raises(CoopgraphError, match="'contact' must be a text"):
+    with pytest.raises(CoopgraphError, match=r"'contact' must be a text"):
         publisher_settings(tmp_path)
 
 
@@ -110,9 +118,13 @@ def test_cli_publisher_from_a_setting_and_a_warning_without_base_url(
 
 
 def test_cli_a_bad_contact_is_one_line(tmp_path: Path, store_cache: Path) -> None:
-    code, out, err = _publish(
-        ["-o", str(tmp_path / "r"), "--base-url", BASE_URL, "--contact", "nobody"], tmp_path, store_cache
+    code, _out, err = _publish(
+        ["-o", str(tmp_path / "r"), "--base-url", BASE_URL, "--contact", "nobody"],
+        tmp_path,
+        store_cache,
     )
     assert code == 2
-    assert err.strip().splitlines()[-1].startswith("coopgraph: error: --publisher/--contact: 'nobody'")
+    assert (
+        err.strip().splitlines()[-1].startswith("coopgraph: error: --publisher/--contact: 'nobody'")
+    )
     assert not (tmp_path / "r").exists()

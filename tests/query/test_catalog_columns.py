@@ -37,7 +37,10 @@ def test_a_columns_header_names_the_columns(tmp_path: Path) -> None:
 )
 def test_a_broken_columns_header_names_the_file(tmp_path: Path, header: str, message: str) -> None:
     path = tmp_path / "broken.rq"
-    path.write_text(f"#+ title: Broken\n{header}\nSELECT ?state_a_label WHERE {{ ?s ?p ?o }}\n", encoding="utf-8")
+    path.write_text(
+        f"#+ title: Broken\n{header}\nSELECT ?state_a_label WHERE {{ ?s ?p ?o }}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(CatalogError, match=message) as raised:
         read_stored_query(path)
     assert "broken.rq" in str(raised.value)

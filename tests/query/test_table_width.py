@@ -53,4 +53,7 @@ def test_a_long_word_is_cut_and_continued() -> None:
     table = ResultTable(("a", "b"), ((Literal("x" * 30), Literal("short")),))
     text = render_table(table, width=20)
     assert max(len(line) for line in text.splitlines()) <= 20
-    assert "".join(line.split()[0] for line in text.splitlines()[2:-1] if line.strip()).count("x") == 30
+    assert (
+        "".join(line.split()[0] for line in text.splitlines()[2:-1] if line.strip()).count("x")
+        == 30
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coopgraph.build.engine import open_engine
-from coopgraph.model.namespaces import INSTRUMENT, MODALITY, ORGANISATION, STATE
+from coopgraph.model.namespaces import INSTRUMENT, MODALITY, ORGANISATION, PARTICIPATION, STATE
 from coopgraph.query.engine import OxigraphEngine
 from coopgraph.report.listings import Graph
 from coopgraph.report.pages import (
@@ -79,7 +79,9 @@ def test_the_west_africa_agreement_lists_13_modalities(engine: OxigraphEngine) -
     assert stated == ["victim protection and assistance"]
     from_article = [m for m in page.modalities if m.provisions]
     assert len(from_article) == 12
-    assert all(m.provisions == ("Article 8 (pledges of the contracting parties)",) for m in from_article)
+    assert all(
+        m.provisions == ("Article 8 (pledges of the contracting parties)",) for m in from_article
+    )
     assert len(page.participants) == 9
     assert {p.role for p in page.participants} == {"party"}
     assert {r.relation for r in page.relations} >= {"draws upon"}
@@ -102,7 +104,9 @@ def test_an_agency_acting_for_a_state(engine: OxigraphEngine) -> None:
     assert [a.agency.label for a in nigeria.agencies] == [
         "Attorney General and Minister of Justice of Nigeria"
     ]
-    taking = next(t for t in nigeria.instruments if t.instrument.iri.endswith("nigeria-italy-mou-2004"))
+    taking = next(
+        t for t in nigeria.instruments if t.instrument.iri.endswith("nigeria-italy-mou-2004")
+    )
     assert _labels(taking.through) == {"Attorney General and Minister of Justice of Nigeria"}
 
 
@@ -152,10 +156,16 @@ def test_an_organisation_page(engine: OxigraphEngine) -> None:
     page = organisation_page(engine, str(ORGANISATION["unodc"]))
     assert page is not None
     roles = {(r.role, r.related.label) for r in page.roles}
-    assert ("provider of technical assistance", "Memorandum of understanding between Nigeria and Italy") in roles
+    assert (
+        "provider of technical assistance",
+        "Memorandum of understanding between Nigeria and Italy",
+    ) in roles
     commit = organisation_page(engine, str(ORGANISATION["commit"]))
     assert commit is not None
-    assert {r.related.label for r in commit.roles if r.role == "has member"} >= {"Thailand", "Viet Nam"}
+    assert {r.related.label for r in commit.roles if r.role == "has member"} >= {
+        "Thailand",
+        "Viet Nam",
+    }
 
 
 def test_no_page_for_what_is_not_there(engine: OxigraphEngine) -> None:
@@ -167,14 +177,19 @@ def test_no_page_for_what_is_not_there(engine: OxigraphEngine) -> None:
 
 def test_labels_name_a_participation_by_who_what_and_where(engine: OxigraphEngine) -> None:
     labels = Labels(engine)
-    iri = "https://w3id.org/coopgraph/id/participation/west-africa-child-trafficking-agreement-2005_MLI"
+    iri = PARTICIPATION["west-africa-child-trafficking-agreement-2005_MLI"]
     assert labels.label(iri) == (
-        "Mali as party in Multilateral Cooperation Agreement to Combat Child Trafficking in West Africa"
+        "Mali as party in "
+        "Multilateral Cooperation Agreement to Combat Child Trafficking in West Africa"
     )
 
 
 def test_dates_keep_the_precision_of_the_text() -> None:
-    year, month, day = DateValue("2004", "year"), DateValue("2004-10", "month"), DateValue("2006-05-05", "day")
+    year, month, day = (
+        DateValue("2004", "year"),
+        DateValue("2004-10", "month"),
+        DateValue("2006-05-05", "day"),
+    )
     assert (year.shown, month.shown, day.shown) == ("2004", "October 2004", "5 May 2006")
     assert (year.start, year.end) == ("2004-01-01", "2005-01-01")
     assert (month.start, month.end) == ("2004-10-01", "2004-11-01")
@@ -202,7 +217,9 @@ def test_the_lists(graph: Graph) -> None:
     assert years["2005"] >= 2
     assert instruments.as_plain_rows()[0] == [c.header for c in instruments.columns]
     modalities = graph.modalities_listing()
-    teams = next(row for row in modalities.rows if row.cells["modality"].plain == "joint investigation teams")
+    teams = next(
+        row for row in modalities.rows if row.cells["modality"].plain == "joint investigation teams"
+    )
     assert teams.cells["group"].plain == "law enforcement cooperation"
     organisations = graph.organisations_listing()
     assert len(organisations.rows) == 18

@@ -138,7 +138,13 @@ def _as_excel_opens(data: bytes) -> str:
 
 
 @pytest.mark.parametrize(
-    "name", ["states.csv", "state-profile.csv", "reports/state-profile/MLI.csv", "reports/cooperation-partners/NGA.csv"]
+    "name",
+    [
+        "states.csv",
+        "state-profile.csv",
+        "reports/state-profile/MLI.csv",
+        "reports/cooperation-partners/NGA.csv",
+    ],
 )
 def test_csv_files_open_in_excel_with_their_accents(folder: Path, name: str) -> None:
     data = (folder / name).read_bytes()
@@ -149,7 +155,9 @@ def test_csv_files_open_in_excel_with_their_accents(folder: Path, name: str) -> 
 
 
 def test_the_csv_that_query_prints_has_no_byte_order_mark() -> None:
-    result = CliRunner().invoke(main, ["query", "cooperation-partners", "-p", "state=Mali", "--format", "csv"])
+    result = CliRunner().invoke(
+        main, ["query", "cooperation-partners", "-p", "state=Mali", "--format", "csv"]
+    )
     assert result.exit_code == 0
     assert result.stdout.startswith("partner,")
 
@@ -161,13 +169,17 @@ def test_xlsx_files_hold_the_table(folder: Path) -> None:
     assert ("Côte d'Ivoire", "CIV") in {row[:2] for row in rows}
     mali = next(row for row in rows if row[0] == "Mali")
     assert mali[3] == 5  # a number, not a text
-    profile = load_workbook(io.BytesIO((folder / "reports" / "state-profile" / "MLI.xlsx").read_bytes()))
+    profile = load_workbook(
+        io.BytesIO((folder / "reports" / "state-profile" / "MLI.xlsx").read_bytes())
+    )
     header = next(profile.active.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert header[0] == "Instrument"
 
 
 def test_the_vendored_libraries_are_copied_unchanged(folder: Path) -> None:
-    record = json.loads((folder / "static" / "vendor" / "VENDORED.json").read_text(encoding="utf-8"))
+    record = json.loads(
+        (folder / "static" / "vendor" / "VENDORED.json").read_text(encoding="utf-8")
+    )
     for entry in record["packages"].values():
         for name, digest in entry["files"].items():
             copy = folder / "static" / "vendor" / name

@@ -131,12 +131,15 @@ def test_every_page_type_opens_offline_and_passes_axe(
     if visit.page.locator("[data-spec]").count():
         _drawn(visit, "[data-spec]")
     if name == "network":
-        visit.page.wait_for_function("window.coopgraphNetwork && window.coopgraphNetwork.nodes().length > 0")
+        visit.page.wait_for_function(
+            "window.coopgraphNetwork && window.coopgraphNetwork.nodes().length > 0"
+        )
     visit.screenshot(name, capsys)
     visit.page.add_script_tag(path=str(AXE))
     results = visit.page.evaluate(
-        "axe.run(document, {resultTypes: ['violations'], preload: false}).then(r => r.violations.map("
-        "v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target)})))"
+        "axe.run(document, {resultTypes: ['violations'], preload: false})"
+        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 3).map(n => n.target)})))"
     )
     serious = [v for v in results if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
@@ -199,9 +202,18 @@ def test_a_network_filter(visit: Visit, capsys: pytest.CaptureFixture[str]) -> N
     assert "Police Cooperation Convention for South-East Europe" in hubs
     assert visit.page.evaluate("window.coopgraphNetwork.edges('.bilateral').length") > 0
     visit.page.select_option("#network-modality", label="joint investigation teams")
-    states = visit.page.evaluate("window.coopgraphNetwork.nodes('.state').map(n => n.data('label')).sort()")
+    states = visit.page.evaluate(
+        "window.coopgraphNetwork.nodes('.state').map(n => n.data('label')).sort()"
+    )
     assert states == sorted(
-        ["Albania", "Bosnia and Herzegovina", "Moldova", "North Macedonia", "Romania", "Serbia and Montenegro"]
+        [
+            "Albania",
+            "Bosnia and Herzegovina",
+            "Moldova",
+            "North Macedonia",
+            "Romania",
+            "Serbia and Montenegro",
+        ]
     )
     assert len(states) < everything
     visit.screenshot("network-joint-investigation-teams", capsys)
@@ -209,11 +221,16 @@ def test_a_network_filter(visit: Visit, capsys: pytest.CaptureFixture[str]) -> N
     visit.page.check("#network-organisations")
     organisations = visit.page.evaluate("window.coopgraphNetwork.nodes('.organisation').length")
     assert organisations > 0
-    visit.page.evaluate("window.coopgraphNetwork.nodes('.state').filter(n => n.data('label') === 'Mali').emit('tap')")
+    visit.page.evaluate(
+        "window.coopgraphNetwork.nodes('.state')"
+        ".filter(n => n.data('label') === 'Mali').emit('tap')"
+    )
     visit.page.wait_for_url("**/id/state/MLI.html")
 
 
-def test_the_map_colours_by_a_chosen_modality(visit: Visit, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_map_colours_by_a_chosen_modality(
+    visit: Visit, capsys: pytest.CaptureFixture[str]
+) -> None:
     visit.open("map.html")
     _drawn(visit, "#map")
     paths = visit.page.locator("#map svg path").count()
@@ -221,7 +238,9 @@ def test_the_map_colours_by_a_chosen_modality(visit: Visit, capsys: pytest.Captu
     assert "Serbia and Montenegro" in visit.page.locator("#unmapped").inner_text()
     visit.page.select_option("#map-modality", label="instruments covering extradition")
     visit.page.wait_for_selector("#map[data-showing$='extradition'][data-rendered=true]")
-    assert "instruments covering extradition" in (visit.page.locator("#map svg").text_content() or "")
+    assert "instruments covering extradition" in (
+        visit.page.locator("#map svg").text_content() or ""
+    )
     visit.screenshot("map-extradition", capsys)
 
 
@@ -256,4 +275,6 @@ def test_a_facet_filters_a_list(visit: Visit) -> None:
     visit.page.locator("form.facets input[name=type][value='bilateral agreement']").check()
     shown = visit.page.locator("#list tbody tr:not([hidden])")
     assert 0 < shown.count() < total
-    assert all("bilateral agreement" in t for t in shown.locator("td:nth-child(2)").all_inner_texts())
+    assert all(
+        "bilateral agreement" in t for t in shown.locator("td:nth-child(2)").all_inner_texts()
+    )

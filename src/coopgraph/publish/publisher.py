@@ -32,10 +32,14 @@ class Publisher:
         return f"mailto:{self.email}" if self.email else None
 
 
-def checked_publisher(name: str | None, email: str | None, origin: str) -> tuple[str | None, str | None]:
+def checked_publisher(
+    name: str | None, email: str | None, origin: str
+) -> tuple[str | None, str | None]:
     """`name` and `email` stripped, or an error naming `origin` (an option or a file)."""
     if name is not None and not name.strip():
-        raise CoopgraphError(f"{origin}: the publisher's name is empty", hint="give a name, e.g. --publisher 'UNODC'")
+        raise CoopgraphError(
+            f"{origin}: the publisher's name is empty", hint="give a name, e.g. --publisher 'UNODC'"
+        )
     if email is not None:
         email = email.strip()
         if email.lower().startswith("mailto:"):
@@ -51,7 +55,10 @@ def checked_publisher(name: str | None, email: str | None, origin: str) -> tuple
 def publisher_settings(folder: Path) -> tuple[str | None, str | None, str | None]:
     """(publisher, contact, the file they were read from) from `folder`'s coopgraph.toml,
     else its pyproject.toml's [tool.coopgraph]; (None, None, None) when neither sets them."""
-    for path, table in ((folder / SETTINGS_FILE, None), (folder / PYPROJECT, ("tool", "coopgraph"))):
+    for path, table in (
+        (folder / SETTINGS_FILE, None),
+        (folder / PYPROJECT, ("tool", "coopgraph")),
+    ):
         if not path.is_file():
             continue
         try:
@@ -59,7 +66,9 @@ def publisher_settings(folder: Path) -> tuple[str | None, str | None, str | None
         except (OSError, UnicodeDecodeError) as error:
             raise CoopgraphError(f"{path}: cannot read the settings ({error})") from error
         except tomllib.TOMLDecodeError as error:
-            raise CoopgraphError(f"{path}: not valid TOML ({error})", hint="fix the file or remove it") from error
+            raise CoopgraphError(
+                f"{path}: not valid TOML ({error})", hint="fix the file or remove it"
+            ) from error
         settings: object = document
         if table is None:
             settings = document.get("publish", document)
@@ -72,7 +81,9 @@ def publisher_settings(folder: Path) -> tuple[str | None, str | None, str | None
         for key in ("publisher", "contact"):
             value = settings.get(key)
             if value is not None and not isinstance(value, str):
-                raise CoopgraphError(f"{path}: {key!r} must be a text", hint=f'write e.g. {key} = "..."')
+                raise CoopgraphError(
+                    f"{path}: {key!r} must be a text", hint=f'write e.g. {key} = "..."'
+                )
             values.append(value)
         if any(value is not None for value in values):
             name, email = checked_publisher(values[0], values[1], str(path))

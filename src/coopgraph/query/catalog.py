@@ -418,7 +418,6 @@ def normalise_name(text: str) -> str:
     return re.sub(r"[\s_\-'\u2019]+", " ", letters).strip().casefold()
 
 
-
 def run_stored_query(
     query: StoredQuery, arguments: Mapping[str, str], engine: QueryEngine
 ) -> ResultTable:

@@ -197,9 +197,11 @@ def terminal_width() -> int | None:
 
 
 def _aligned(cells: Iterable[str], widths: Sequence[int]) -> str:
-    return (" " * GAP).join(
-        cell.ljust(width) for cell, width in zip(cells, widths, strict=True)
-    ).rstrip()
+    return (
+        (" " * GAP)
+        .join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+        .rstrip()
+    )
 
 
 def render_markdown(table: ResultTable, compact: Compactor | None = None) -> str:

@@ -1,7 +1,7 @@
 """Tables as files a spreadsheet opens well: CSV with a byte-order mark, and XLSX.
 
 Excel reads a CSV file without a byte-order mark in the machine's ANSI code page (cp1252 in
-Western Europe and the Americas), so "Côte d'Ivoire" written in UTF-8 opens as "CÃ´te
+Western Europe and the Americas), so "Côte d'Ivoire" written in UTF-8 opens as "CÃ'te
 d'Ivoire"; with the mark (U+FEFF, EF BB BF in UTF-8) it reads UTF-8. `csv_for_excel` writes
 the mark; the CSV that `coopgraph query --format csv` prints stays without it, for the tools
 that read a pipe.

@@ -28,9 +28,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from coopgraph.report.listings import Graph
 from rdflib import URIRef
 
+from coopgraph.report.listings import Graph
 from coopgraph.report.network import (
     GROUP_COLOURS,
     GROUP_ORDER,
@@ -82,7 +82,7 @@ def map_data(graph: Graph) -> dict[str, object]:
             }
             for modality in covered:
                 modalities[modality] += 1
-        entry = {
+        entry: dict[str, object] = {
             "id": str(state["numeric"]),
             "name": str(state["label"]),
             "page": page_path(iri),
@@ -118,7 +118,10 @@ def map_spec(
         "projection": {"type": "equalEarth"},
         "layer": [
             {
-                "data": {"values": topology or {}, "format": {"type": "topojson", "feature": "countries"}},
+                "data": {
+                    "values": topology or {},
+                    "format": {"type": "topojson", "feature": "countries"},
+                },
                 "mark": {
                     "type": "geoshape",
                     "fill": "#e6e9ec",
@@ -128,15 +131,27 @@ def map_spec(
                 },
             },
             {
-                "data": {"values": topology or {}, "format": {"type": "topojson", "feature": "countries"}},
+                "data": {
+                    "values": topology or {},
+                    "format": {"type": "topojson", "feature": "countries"},
+                },
                 "transform": [
                     {
                         "lookup": "id",
-                        "from": {"data": {"values": values}, "key": "id", "fields": ["name", "value", "page"]},
+                        "from": {
+                            "data": {"values": values},
+                            "key": "id",
+                            "fields": ["name", "value", "page"],
+                        },
                     },
                     {"filter": "datum.name != null"},
                 ],
-                "mark": {"type": "geoshape", "stroke": "#333333", "strokeWidth": 0.6, "cursor": "pointer"},
+                "mark": {
+                    "type": "geoshape",
+                    "stroke": "#333333",
+                    "strokeWidth": 0.6,
+                    "cursor": "pointer",
+                },
                 "encoding": {
                     "color": {
                         "field": "value",
@@ -218,7 +233,13 @@ def timeline_spec(events: Sequence[Mapping[str, object]]) -> Spec:
     }
     days = {
         "transform": [{"filter": "datum.precision == 'day'"}],
-        "mark": {"type": "point", "filled": True, "size": 90, "shape": "diamond", "cursor": "pointer"},
+        "mark": {
+            "type": "point",
+            "filled": True,
+            "size": 90,
+            "shape": "diamond",
+            "cursor": "pointer",
+        },
         "encoding": {
             "y": encoding_y,
             "x": {"field": "start", "type": "temporal", "title": "date, at the text's precision"},
@@ -256,8 +277,19 @@ def bar_spec(values: Sequence[Mapping[str, object]], category: str, measure: str
         "data": {"values": list(values)},
         "mark": {"type": "bar", "cursor": "pointer", "color": "#0b5d8c"},
         "encoding": {
-            "y": {"field": "category", "type": "nominal", "title": category, "sort": "-x", "axis": {"labelLimit": 360}},
-            "x": {"field": "value", "type": "quantitative", "title": measure, "axis": {"tickMinStep": 1}},
+            "y": {
+                "field": "category",
+                "type": "nominal",
+                "title": category,
+                "sort": "-x",
+                "axis": {"labelLimit": 360},
+            },
+            "x": {
+                "field": "value",
+                "type": "quantitative",
+                "title": measure,
+                "axis": {"tickMinStep": 1},
+            },
             "tooltip": [
                 {"field": "category", "type": "nominal", "title": category},
                 {"field": "value", "type": "quantitative", "title": measure},
@@ -266,7 +298,9 @@ def bar_spec(values: Sequence[Mapping[str, object]], category: str, measure: str
     }
 
 
-def matrix_spec(values: Sequence[Mapping[str, object]], rows: str, columns: str, measure: str) -> Spec:
+def matrix_spec(
+    values: Sequence[Mapping[str, object]], rows: str, columns: str, measure: str
+) -> Spec:
     """A heat map: `values` are {"row", "column", "value"}."""
     return {
         "$schema": VEGA_LITE_SCHEMA,
@@ -276,7 +310,12 @@ def matrix_spec(values: Sequence[Mapping[str, object]], rows: str, columns: str,
         "height": {"step": 16},
         "encoding": {
             "y": {"field": "row", "type": "nominal", "title": rows},
-            "x": {"field": "column", "type": "nominal", "title": columns, "axis": {"labelAngle": -50, "labelLimit": 220}},
+            "x": {
+                "field": "column",
+                "type": "nominal",
+                "title": columns,
+                "axis": {"labelAngle": -50, "labelLimit": 220},
+            },
             "color": {
                 "field": "value",
                 "type": "quantitative",
@@ -351,7 +390,7 @@ def network_data(graph: Graph) -> dict[str, object]:
         ((iri, str(entry["label"])) for iri, entry in graph.modalities.items()),
         key=lambda item: item[1].casefold(),
     )
-    types = sorted({t for i in instruments for t in i["types"]})  # type: ignore[attr-defined]
+    types = sorted({t for i in instruments for t in i["types"]})  # type: ignore[union-attr]
     return {
         "states": [
             {
@@ -364,7 +403,9 @@ def network_data(graph: Graph) -> dict[str, object]:
         ],
         "organisations": [
             {"id": iri, "label": str(graph.organisations[iri]["label"]), "page": page_path(iri)}
-            for iri in sorted(used_organisations, key=lambda i: str(graph.organisations[i]["label"]))
+            for iri in sorted(
+                used_organisations, key=lambda i: str(graph.organisations[i]["label"])
+            )
         ],
         "instruments": instruments,
         "groups": group_palette(graph),

@@ -18,12 +18,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from rdflib import Literal
-
 from coopgraph.query.catalog import normalise_name
 from coopgraph.query.engine import QueryEngine
 from coopgraph.report import page_queries as q
-from coopgraph.report.pages import InstrumentFacts, Labels, select
+from coopgraph.report.pages import InstrumentFacts, Labels, is_true, select
 from coopgraph.report.terms import KIND_NAMES, DateValue, Link, page_path
 
 
@@ -150,8 +148,7 @@ class Graph:
                     "alpha3": str(row.get("alpha3", "")),
                     "numeric": str(row.get("numeric", "")),
                     "iso3": str(row.get("iso3", "")),
-                    "former": isinstance(row.get("former"), Literal)
-                    and row["former"].toPython() is True,
+                    "former": is_true(row.get("former")),
                 }
             )
         state_instruments: dict[str, set[str]] = defaultdict(set)
@@ -220,12 +217,8 @@ class Graph:
         return {
             "type": facts.types.get(iri, ()),
             "legal_nature": tuple(sorted(scope.get("legal_nature", ()))),
-            "group": tuple(
-                sorted(facts.group_labels[g] for g in facts.groups.get(iri, {}))
-            ),
-            "modality": tuple(
-                sorted(self.labels.label(m) for m in facts.modalities.get(iri, ()))
-            ),
+            "group": tuple(sorted(facts.group_labels[g] for g in facts.groups.get(iri, {}))),
+            "modality": tuple(sorted(self.labels.label(m) for m in facts.modalities.get(iri, ()))),
             "crime": tuple(sorted(scope.get("crime", ()))),
             "target_group": tuple(sorted(scope.get("target_group", ()))),
             "region": tuple(sorted(scope.get("region", ()))),
@@ -254,7 +247,9 @@ class Graph:
                     {
                         "instrument": Cell(links=(Link(label, iri),), sort=label.casefold()),
                         "type": Cell("; ".join(facts.types.get(iri, ()))),
-                        "date": Cell(date.shown if date else "", sort=date.lexical if date else "", date=date),
+                        "date": Cell(
+                            date.shown if date else "", sort=date.lexical if date else "", date=date
+                        ),
                         "states": Cell(links=parties, sort=float(len(parties))),
                         "modalities": Cell(str(len(modalities)), sort=float(len(modalities))),
                         "region": Cell("; ".join(facets["region"])),
@@ -355,7 +350,14 @@ class Graph:
                         "instruments": Cell(str(len(instruments)), sort=float(len(instruments))),
                         "states": Cell(str(len(states)), sort=float(len(states))),
                     },
-                    {"group": groups, **{k: v for k, v in self._merged_facets(instruments).items() if k in ("type", "region", "year")}},
+                    {
+                        "group": groups,
+                        **{
+                            k: v
+                            for k, v in self._merged_facets(instruments).items()
+                            if k in ("type", "region", "year")
+                        },
+                    },
                 )
             )
         rows.sort(key=lambda row: (row.cells["group"].plain, row.cells["modality"].sort_key))
@@ -392,7 +394,9 @@ class Graph:
                         ),
                         "type": Cell("; ".join(types)),
                         "roles": Cell("; ".join(role_names)),
-                        "instruments": Cell(links=self.labels.links(instruments), sort=float(len(instruments))),
+                        "instruments": Cell(
+                            links=self.labels.links(instruments), sort=float(len(instruments))
+                        ),
                     },
                     {"organisation_type": types, "role": role_names},
                 )
@@ -432,7 +436,7 @@ class Graph:
             found.add(current)
             entry = self.modalities.get(current)
             if entry is not None:
-                waiting.extend(entry["broader"])  # type: ignore[call-overload]
+                waiting.extend(entry["broader"])  # type: ignore[arg-type]
         return found
 
     # --- Search --------------------------------------------------------------------------

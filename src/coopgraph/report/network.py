@@ -158,7 +158,7 @@ def cooperation_network(engine: QueryEngine, modality: URIRef | None = None) -> 
     covering: set[Node] | None = None
     if modality is not None:
         rows = engine.select(COVERING_QUERY, {"modality": modality}).rows
-        covering = {row[0] for row in rows}
+        covering = {row[0] for row in rows if row[0] is not None}
     states: dict[URIRef, StateNode] = {}
     parties: dict[URIRef, set[URIRef]] = defaultdict(set)
     labels: dict[URIRef, str] = {}

@@ -138,7 +138,8 @@ SELECT DISTINCT ?term ?kind ?name ?how WHERE {{
     {{ ?term rdfs:label|skos:prefLabel ?name BIND("name" AS ?how) }}
     UNION {{ ?term skos:altLabel|cg:isoShortName|cg:isoOfficialName ?name BIND("also" AS ?how) }}
     UNION {{ ?term cg:hasName/cg:nameText ?name BIND("name history" AS ?how) }}
-    UNION {{ ?term cg:iso3166Alpha2|cg:iso3166Alpha3|cg:iso3166_3Code ?name BIND("ISO code" AS ?how) }}
+    UNION {{ ?term cg:iso3166Alpha2|cg:iso3166Alpha3|cg:iso3166_3Code ?name
+             BIND("ISO code" AS ?how) }}
   }} UNION {{
     ?term a cg:Instrument . BIND("instrument" AS ?kind)
     {{ ?term rdfs:label ?name BIND("name" AS ?how) }}

@@ -30,7 +30,7 @@ Row = Mapping[str, Node]
 def select(engine: QueryEngine, query: str, focus: str | None = None) -> list[Row]:
     """The rows of `query` (with the project's prefixes), `?focus` bound to `focus`."""
     bindings = {"focus": URIRef(focus)} if focus is not None else None
-    return engine.select(q.PREFIXES + query, bindings).as_dicts()
+    return list(engine.select(q.PREFIXES + query, bindings).as_dicts())
 
 
 # --- Labels ------------------------------------------------------------------------------------
@@ -63,19 +63,21 @@ class Labels:
         for start in range(0, len(written), 200):
             chunk = " ".join(written[start : start + 200])
             for row in select(self.engine, q.LABELS % chunk):
-                label = row.get("label")
+                label: Node | None = row.get("label")
                 if not isinstance(label, Literal) or not str(label).strip():
                     continue
                 rank = int(str(row.get("rank", 9)))
                 key = (0 if label.language in (None, "en") else 1, rank, str(label))
-                iri = str(row["term"])
-                if iri not in best or key < best[iri][0]:
-                    best[iri] = (key, str(label).strip())
-        participations = [iri for iri in wanted if iri not in best and iri.startswith(PARTICIPATION)]
-        for iri, label in self._participation_names(participations).items():
-            best[iri] = ((9, 9, label), label)
-        for iri, (_, label) in best.items():
-            self.known[iri] = label
+                term = str(row["term"])
+                if term not in best or key < best[term][0]:
+                    best[term] = (key, str(label).strip())
+        participations = [
+            iri for iri in wanted if iri not in best and iri.startswith(PARTICIPATION)
+        ]
+        for participation, name in self._participation_names(participations).items():
+            best[participation] = ((9, 9, name), name)
+        for term, (_, name) in best.items():
+            self.known[term] = name
 
     def _participation_names(self, iris: Sequence[str]) -> dict[str, str]:
         if not iris:
@@ -139,7 +141,9 @@ class Statement:
 def statements(engine: QueryEngine, iri: str, labels: Labels) -> tuple[Statement, ...]:
     """What the store says with `iri` as subject: stated first, then entailed, each once."""
     rows = select(engine, q.STATEMENTS, iri)
-    labels.fetch([row["p"] for row in rows] + [row["o"] for row in rows if isinstance(row["o"], URIRef)])
+    labels.fetch(
+        [row["p"] for row in rows] + [row["o"] for row in rows if isinstance(row["o"], URIRef)]
+    )
     seen: dict[tuple[str, str], bool] = {}
     for row in rows:
         key = (str(row["p"]), row["o"].n3())
@@ -155,13 +159,16 @@ def statements(engine: QueryEngine, iri: str, labels: Labels) -> tuple[Statement
         shown.append(
             Statement(
                 labels.link(row["p"]),
-                compact(URIRef(row["p"])),
+                compact(URIRef(str(row["p"]))),
                 _value(row["o"], labels),
                 seen[key],
             )
         )
     return tuple(
-        sorted(shown, key=lambda s: (s.inferred, s.predicate.iri != str(RDF.type), s.compact, s.value.text))
+        sorted(
+            shown,
+            key=lambda s: (s.inferred, s.predicate.iri != str(RDF.type), s.compact, s.value.text),
+        )
     )
 
 
@@ -311,13 +318,13 @@ def state_page(engine: QueryEngine, iri: str, labels: Labels | None = None) -> S
             partners[partner.iri].add(taking.instrument.iri)
     agencies: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
     for row in select(engine, q.STATE_PARTICIPATIONS, iri):
-        if _true(row.get("through")):
+        if is_true(row.get("through")):
             instruments, roles = agencies[str(row["agent"])]
             instruments.add(str(row["instrument"]))
             if "role_label" in row:
                 roles.add(str(row["role_label"]))
     for row in select(engine, q.STATE_AGENCIES, iri):
-        agencies[str(row["agency"])]  # noqa: B018 - an agency of the State that acted in nothing
+        agencies[str(row["agency"])]
     return StatePage(
         iri=iri,
         label=label,
@@ -348,7 +355,9 @@ def state_page(engine: QueryEngine, iri: str, labels: Labels | None = None) -> S
                 key=lambda a: a.agency.label.casefold(),
             )
         ),
-        memberships=labels.links(row["organisation"] for row in select(engine, q.STATE_MEMBERSHIPS, iri)),
+        memberships=labels.links(
+            row["organisation"] for row in select(engine, q.STATE_MEMBERSHIPS, iri)
+        ),
         same_as=tuple(
             sorted(
                 str(v)
@@ -380,22 +389,25 @@ def _takings(engine: QueryEngine, state: str, labels: Labels) -> tuple[Taking, .
                         {
                             str(row["designation"])
                             for row in own
-                            if "designation" in row and str(row["designation"]) != labels.label(state)
+                            if "designation" in row
+                            and str(row["designation"]) != labels.label(state)
                         }
                     )
                 ),
                 date=date,
-                partners=labels.links(p for p in facts.state_parties.get(instrument, ()) if p != state),
-                modalities=labels.links(facts.modalities.get(instrument, ())),
-                through=labels.links(
-                    row["agent"] for row in own if _true(row.get("through"))
+                partners=labels.links(
+                    p for p in facts.state_parties.get(instrument, ()) if p != state
                 ),
+                modalities=labels.links(facts.modalities.get(instrument, ())),
+                through=labels.links(row["agent"] for row in own if is_true(row.get("through"))),
             )
         )
-    return tuple(sorted(takings, key=lambda t: (t.date.start if t.date else "9999", t.instrument.label)))
+    return tuple(
+        sorted(takings, key=lambda t: (t.date.start if t.date else "9999", t.instrument.label))
+    )
 
 
-def _true(term: Node | None) -> bool:
+def is_true(term: Node | None) -> bool:
     return isinstance(term, Literal) and term.toPython() is True
 
 
@@ -453,7 +465,9 @@ class InstrumentFacts:
                 facts.groups[iri].setdefault(group, set()).add(modality)
         for row in rows(q.INSTRUMENT_SCOPE):
             facet = str(row["facet"])
-            facts.scope[str(row["instrument"])].setdefault(facet, set()).add(str(row["value_label"]))
+            facts.scope[str(row["instrument"])].setdefault(facet, set()).add(
+                str(row["value_label"])
+            )
         for row in rows(q.PARTICIPANTS):
             iri, agent = str(row["instrument"]), str(row["agent"])
             facts.participants[iri].add((agent, str(row.get("role_label", "participant"))))
@@ -580,7 +594,9 @@ def instrument_page(
     """The page of the instrument `iri`, None when the graph has no such instrument."""
     labels = labels or Labels(engine)
     own = select(engine, q.STATEMENTS, iri)
-    if not any(str(row["o"]) == _CG + "Instrument" for row in own if str(row["p"]) == str(RDF.type)):
+    if not any(
+        str(row["o"]) == _CG + "Instrument" for row in own if str(row["p"]) == str(RDF.type)
+    ):
         return None
     facts = InstrumentFacts.read(engine, labels, [iri])
     label = english_first(_objects(own, _RDFS + "label")) or local_name(iri)
@@ -591,7 +607,13 @@ def instrument_page(
     for row in select(engine, q.INSTRUMENT_PARTICIPATIONS, iri):
         participation_rows[str(row["participation"])].append(row)
     labels.fetch(
-        [row[k] for rows in participation_rows.values() for row in rows for k in ("agent", "for") if k in row]
+        [
+            row[k]
+            for rows in participation_rows.values()
+            for row in rows
+            for k in ("agent", "for")
+            if k in row
+        ]
     )
     for rows in participation_rows.values():
         first = rows[0]
@@ -620,7 +642,7 @@ def instrument_page(
             else f"{str(row.get('kind', 'provision')).capitalize()} {row.get('number', '')}".strip()
         )
         provision_labels[provision] = shown
-        description, covered = provision_entries.setdefault(
+        _description, covered = provision_entries.setdefault(
             provision, (str(row["description"]) if "description" in row else None, set())
         )
         if "modality" in row:
@@ -629,12 +651,14 @@ def instrument_page(
     for row in select(engine, q.INSTRUMENT_MODALITY_SOURCES, iri):
         stated, provisions = modality_sources.setdefault(str(row["modality"]), (False, set()))
         if "provision" in row:
-            provisions.add(provision_labels.get(str(row["provision"]), labels.label(row["provision"])))
-        modality_sources[str(row["modality"])] = (stated or _true(row.get("stated")), provisions)
+            provisions.add(
+                provision_labels.get(str(row["provision"]), labels.label(row["provision"]))
+            )
+        modality_sources[str(row["modality"])] = (stated or is_true(row.get("stated")), provisions)
     labels.fetch(modality_sources)
     groups_of: dict[str, set[str]] = defaultdict(set)
-    for group, modalities in facts.groups.get(iri, {}).items():
-        for modality in modalities:
+    for group, members in facts.groups.get(iri, {}).items():
+        for modality in members:
             groups_of[modality].add(group)
     modalities = tuple(
         sorted(
@@ -668,8 +692,9 @@ def instrument_page(
     labels.fetch(address for address, _ in documents)
     commitments: dict[str, tuple[str, set[str]]] = {}
     for row in select(engine, q.INSTRUMENT_COMMITMENTS, iri):
-        text, concerned = commitments.setdefault(
-            str(row["commitment"]), (str(row.get("text", "")) or labels.label(row["commitment"]), set())
+        _text, concerned = commitments.setdefault(
+            str(row["commitment"]),
+            (str(row.get("text", "")) or labels.label(row["commitment"]), set()),
         )
         if "modality" in row:
             concerned.add(str(row["modality"]))
@@ -728,10 +753,12 @@ _ROLE_ORDER = {"party": 0, "signatory": 1, "contracting authority": 2}
 
 
 def _natural(text: str) -> tuple[object, ...]:
-    """"Article 2" before "Article 14"."""
+    """ "Article 2" before "Article 14"."""
     import re  # noqa: PLC0415
 
-    return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
+    return tuple(
+        int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)
+    )
 
 
 def _sources(engine: QueryEngine, iri: str) -> tuple[SourceEntry, ...]:
@@ -768,7 +795,9 @@ class ModalityPage:
     kind = "modality"
 
 
-def modality_page(engine: QueryEngine, iri: str, labels: Labels | None = None) -> ModalityPage | None:
+def modality_page(
+    engine: QueryEngine, iri: str, labels: Labels | None = None
+) -> ModalityPage | None:
     labels = labels or Labels(engine)
     own = select(engine, q.STATEMENTS, iri)
     label = english_first(_objects(own, _SKOS + "prefLabel"))
@@ -781,7 +810,7 @@ def modality_page(engine: QueryEngine, iri: str, labels: Labels | None = None) -
         if str(row["ancestor"]) != iri
     )
     covering = {
-        str(row["instrument"]): _true(row.get("directly"))
+        str(row["instrument"]): is_true(row.get("directly"))
         for row in select(engine, q.MODALITY_INSTRUMENTS, iri)
     }
     facts = InstrumentFacts.read(engine, labels, list(covering))
@@ -835,7 +864,9 @@ def organisation_page(
 ) -> OrganisationPage | None:
     labels = labels or Labels(engine)
     own = select(engine, q.STATEMENTS, iri)
-    if not any(str(row["o"]) == _CG + "Organisation" for row in own if str(row["p"]) == str(RDF.type)):
+    if not any(
+        str(row["o"]) == _CG + "Organisation" for row in own if str(row["p"]) == str(RDF.type)
+    ):
         return None
     label = english_first(_objects(own, _RDFS + "label")) or local_name(iri)
     labels.remember(iri, label)
@@ -856,7 +887,7 @@ def organisation_page(
             if "for" in row:
                 acting.add(str(row["for"]))
         elif "for" in row:
-            grouped[(role, str(row["for"]))]  # noqa: B018 - a member State, an agency's State
+            grouped[(role, str(row["for"]))]
     labels.fetch([r for _, r in grouped if r] + [a for v in grouped.values() for a in v])
     return OrganisationPage(
         iri=iri,

@@ -92,12 +92,16 @@ def report_listing(
         if variable.endswith("_label") and variable[: -len("_label")] in merged:
             continue
         header = query.header(f"{variable}_label" if variable in merged else variable)
-        numeric = bool(table.rows) and all(
-            isinstance(row[variables.index(variable)], Literal)
-            and row[variables.index(variable)].datatype in _NUMERIC  # type: ignore[union-attr]
-            for row in table.rows
-            if row[variables.index(variable)] is not None
-        ) and any(row[variables.index(variable)] is not None for row in table.rows)
+        numeric = (
+            bool(table.rows)
+            and all(
+                isinstance(row[variables.index(variable)], Literal)
+                and row[variables.index(variable)].datatype in _NUMERIC  # type: ignore[union-attr]
+                for row in table.rows
+                if row[variables.index(variable)] is not None
+            )
+            and any(row[variables.index(variable)] is not None for row in table.rows)
+        )
         columns.append(Column(variable, header, numeric))
         keys.append(variable)
     rows = []
@@ -143,7 +147,9 @@ def _cell(value: Node | None, labels: Labels) -> Cell:
             number = value.toPython()
             if isinstance(number, (int, float)):
                 return Cell(str(value), sort=float(number))
-        date = DateValue.of(value) if value.datatype in (XSD.date, XSD.gYear, XSD.gYearMonth) else None
+        date = (
+            DateValue.of(value) if value.datatype in (XSD.date, XSD.gYear, XSD.gYearMonth) else None
+        )
         if date is not None:
             return Cell(date.shown, sort=date.lexical, date=date)
     return Cell(str(value))
@@ -158,7 +164,9 @@ def report_chart(listing: Listing) -> charts.Spec | None:
     a timeline for rows with dates and an instrument."""
     numeric = [c for c in listing.columns if c.numeric]
     linked = [
-        c for c in listing.columns if all(row.cells[c.key].links for row in listing.rows)
+        c
+        for c in listing.columns
+        if all(row.cells[c.key].links for row in listing.rows)
         and not any(len(row.cells[c.key].links) > 1 for row in listing.rows)
     ]
     dated = [c for c in listing.columns if any(row.cells[c.key].date for row in listing.rows)]
@@ -179,13 +187,13 @@ def report_chart(listing: Listing) -> charts.Spec | None:
         count = numeric[0]
         values = [
             {
-                "category": " – ".join(row.cells[c.key].plain for c in linked[:2]),
+                "category": " - ".join(row.cells[c.key].plain for c in linked[:2]),
                 "value": row.cells[count.key].sort,
                 "page": page_path(row.cells[linked[0].key].links[0].iri),
             }
             for row in listing.rows
         ]
-        return charts.bar_spec(values[:60], " – ".join(c.header for c in linked[:2]), count.header)
+        return charts.bar_spec(values[:60], " - ".join(c.header for c in linked[:2]), count.header)
     if dated and linked:
         date_column = dated[0]
         events = []
@@ -195,7 +203,8 @@ def report_chart(listing: Listing) -> charts.Spec | None:
                 continue
             link = row.cells[linked[0].key].links[0]
             event = next(
-                (row.cells[c.key].plain for c in listing.columns if c.key == "event"), date_column.header
+                (row.cells[c.key].plain for c in listing.columns if c.key == "event"),
+                date_column.header,
             )
             events.append(
                 {

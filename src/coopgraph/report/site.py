@@ -87,7 +87,9 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["json"] = script_json
-    env.filters["json_attribute"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
+    env.filters["json_attribute"] = lambda value: json.dumps(
+        value, ensure_ascii=False, sort_keys=True
+    )
     return env
 
 
@@ -144,7 +146,9 @@ class _Site:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         except OSError as error:
-            raise CoopgraphError(f"{target}: cannot write the report page ({error.strerror})") from error
+            raise CoopgraphError(
+                f"{target}: cannot write the report page ({error.strerror})"
+            ) from error
 
 
 def write_site(
@@ -174,13 +178,15 @@ def write_site(
 
     say("pages: stored reports")
     report_links: dict[str, list[ReportLink]] = {}
-    report_entries = _write_reports(site, engine, catalog, runs, graph, entities, entities_by_label, report_links)
+    report_entries = _write_reports(
+        site, engine, catalog, runs, graph, entities, entities_by_label, report_links
+    )
 
     say("pages: States, instruments, modalities, organisations")
     for kind, found in entities.items():
         build = PAGE_BUILDERS[kind]
         for iri, _ in found:
-            page: EntityPage | None = build(engine, iri, graph.labels)  # type: ignore[operator]
+            page: EntityPage | None = build(engine, iri, graph.labels)
             if page is None:
                 continue
             path = page_path(iri)
@@ -229,7 +235,9 @@ def _entities_by_label(entities: Mapping[str, Sequence[tuple[str, str]]]) -> dic
     return {label: next(iter(iris)) for label, iris in seen.items() if len(iris) == 1}
 
 
-def _write_listing(site: _Site, listing: Listing, path: str, template: str, **context: object) -> None:
+def _write_listing(
+    site: _Site, listing: Listing, path: str, template: str, **context: object
+) -> None:
     base = path[: -len(".html")]
     plain = listing.as_plain_rows()
     site.write_bytes(f"{base}.csv", csv_for_excel(plain).encode("utf-8"))
@@ -272,7 +280,9 @@ def _write_reports(
         table = default.table if default else run_stored_query(query, {}, engine)
         arguments = dict(default.arguments) if default else {}
         entity_parameters = [p for p in query.parameters if p.kind in ENTITY_PARAMETERS]
-        picker_parameter = entity_parameters[0] if len(query.parameters) == 1 and entity_parameters else None
+        picker_parameter = (
+            entity_parameters[0] if len(query.parameters) == 1 and entity_parameters else None
+        )
         options: list[tuple[str, str]] = []
         if picker_parameter is not None:
             kind = ENTITY_PARAMETERS[picker_parameter.kind]
@@ -290,7 +300,11 @@ def _write_reports(
         _write_report_page(site, run, path, graph, entities_by_label, options, markdown=True)
         entries.append(
             ReportEntry(
-                query, run.title, path, len(table), picker_parameter.kind if picker_parameter else None
+                query,
+                run.title,
+                path,
+                len(table),
+                picker_parameter.kind if picker_parameter else None,
             )
         )
         if picker_parameter is None:
@@ -298,7 +312,9 @@ def _write_reports(
         kind = ENTITY_PARAMETERS[picker_parameter.kind]
         for iri, label in entities.get(kind, []):
             entity_table = run_stored_query(query, {picker_parameter.name: iri}, engine)
-            entity_run = ReportRun(query, {picker_parameter.name: iri}, {picker_parameter.name: label}, entity_table)
+            entity_run = ReportRun(
+                query, {picker_parameter.name: iri}, {picker_parameter.name: label}, entity_table
+            )
             entity_path = f"reports/{query.name}/{local_name(iri)}.html"
             _write_report_page(site, entity_run, entity_path, graph, entities_by_label, options)
             report_links.setdefault(iri, []).append(
@@ -330,8 +346,13 @@ def _write_report_page(
     site.write_bytes(f"{base}.csv", csv_for_excel(plain).encode("utf-8"))
     site.write_bytes(f"{base}.xlsx", xlsx(plain, run.query.name))
     file_name = posixpath.basename(base)
-    command = "coopgraph query " + run.query.name + "".join(
-        f" -p {name}={_quoted(run.shown.get(name, value))}" for name, value in run.arguments.items()
+    command = (
+        "coopgraph query "
+        + run.query.name
+        + "".join(
+            f" -p {name}={_quoted(run.shown.get(name, value))}"
+            for name, value in run.arguments.items()
+        )
     )
     site.write(
         path,
@@ -361,7 +382,9 @@ def _copy_assets(site: _Site, graph: Graph) -> None:
     topology = charts.world_topology()
     site.write_bytes(
         "static/world.js",
-        ("window.COOPGRAPH_WORLD = " + json.dumps(topology, separators=(",", ":")) + ";\n").encode(),
+        (
+            "window.COOPGRAPH_WORLD = " + json.dumps(topology, separators=(",", ":")) + ";\n"
+        ).encode(),
     )
     index = graph.search_index()
     site.write_bytes(

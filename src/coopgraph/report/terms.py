@@ -36,7 +36,7 @@ _SAFE_LOCAL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def entity_kind(iri: str) -> str | None:
-    """"state", "instrument", "modality" or "organisation" for an IRI of those namespaces."""
+    """ "state", "instrument", "modality" or "organisation" for an IRI of those namespaces."""
     for namespace, kind in ENTITY_KINDS.items():
         if iri.startswith(namespace) and _SAFE_LOCAL_NAME.fullmatch(iri[len(namespace) :]):
             return kind
@@ -123,7 +123,7 @@ class DateValue:
 
     @property
     def shown(self) -> str:
-        """"5 May 2006", "October 2004", "2004"."""
+        """ "5 May 2006", "October 2004", "2004"."""
         parts = self.lexical.split("-")
         if self.precision == "day":
             return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
