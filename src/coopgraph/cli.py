@@ -459,8 +459,9 @@ def report_command(
     cache_dir: Path | None,
     endpoint: str | None,
 ) -> None:
-    """Validate, then write every stored report (Markdown and CSV), an index and the
-    cooperation network picture into one folder.
+    """Validate, then write every stored report (Markdown, CSV with a byte-order mark, XLSX),
+    an index, the cooperation network picture and the same as pages into one folder: open
+    OUTPUT/index.html in a browser (it works offline).
 
     With --endpoint the reports are run there, on the data it holds, which is not validated.
     """

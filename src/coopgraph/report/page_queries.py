@@ -206,7 +206,7 @@ SELECT DISTINCT ?modality ?provision ?stated WHERE {{
   OPTIONAL {{ ?focus cg:hasProvision ?provision . ?provision cg:coversModality ?modality }}
   BIND(EXISTS {{
     GRAPH ?graph {{ ?focus cg:coversModality ?modality }} FILTER(?graph != <{ENTAILMENTS_GRAPH}>)
-  }} AS ?stated)
+  }} || NOT EXISTS {{ GRAPH ?any {{ ?focus cg:coversModality ?modality }} }} AS ?stated)
 }}"""
 
 INSTRUMENT_PROVISIONS = """
@@ -297,5 +297,7 @@ SELECT ?participation ?agent ?role_label ?instrument ?count WHERE {
   OPTIONAL { ?participation cg:participantCount ?count }
 }"""
 
+# The graph a statement is in tells stated from inferred; an endpoint that holds the graph in
+# its default graph alone (`coopgraph push`) leaves ?g unbound: shown as stated.
 STATEMENTS = """
-SELECT ?p ?o ?g WHERE { GRAPH ?g { ?focus ?p ?o } }"""
+SELECT ?p ?o ?g WHERE { ?focus ?p ?o OPTIONAL { GRAPH ?g { ?focus ?p ?o } } }"""
