@@ -85,6 +85,32 @@ def test_the_editor_ships_in_the_wheel(installed: tuple[Path, Path]) -> None:
 
 
 @pytest.mark.slow
+def test_the_report_pages_and_their_libraries_ship_in_the_wheel(
+    installed: tuple[Path, Path],
+) -> None:
+    bin_dir, elsewhere = installed
+    code = (
+        "import json; from coopgraph.report.site import STATIC, TEMPLATES, VENDORED_FOR_PAGES; "
+        "record = json.loads((STATIC / 'vendor' / 'VENDORED.json').read_text()); "
+        "names = [n for e in record['packages'].values() for n in e['files']]; "
+        "print(STATIC, TEMPLATES / 'home.html', *[(STATIC / 'vendor' / n).is_file() "
+        "for n in [*names, *VENDORED_FOR_PAGES]])"
+    )
+    static, home, *found = _checked([bin_dir / "python", "-c", code], elsewhere).split()
+    assert "site-packages/coopgraph/report/static" in static
+    assert home.endswith("site-packages/coopgraph/report/templates/home.html")
+    assert found and set(found) == {"True"}, found
+
+
+@pytest.mark.slow
+def test_the_report_site_is_written_from_the_wheel(installed: tuple[Path, Path]) -> None:
+    bin_dir, elsewhere = installed
+    _checked([bin_dir / "coopgraph", "report", "-o", "site"], elsewhere)
+    for name in ("index.html", "id/state/MLI.html", "static/vendor/vega/vega.min.js"):
+        assert (elsewhere / "site" / name).is_file(), name
+
+
+@pytest.mark.slow
 def test_publish_runs_from_the_wheel(installed: tuple[Path, Path]) -> None:
     bin_dir, elsewhere = installed
     _checked([bin_dir / "coopgraph", "publish", "-o", "release", "--date", "2026-01-15"], elsewhere)

@@ -459,8 +459,9 @@ def report_command(
     cache_dir: Path | None,
     endpoint: str | None,
 ) -> None:
-    """Validate, then write every stored report (Markdown and CSV), an index and the
-    cooperation network picture into one folder.
+    """Validate, then write every stored report (Markdown, CSV with a byte-order mark, XLSX),
+    an index, the cooperation network picture and the same as pages into one folder: open
+    OUTPUT/index.html in a browser (it works offline).
 
     With --endpoint the reports are run there, on the data it holds, which is not validated.
     """
@@ -482,7 +483,8 @@ def report_command(
     with _steps(report_steps(catalog), "writing reports") as step:
         summary = write_report(output, engine, catalog, step)
     click.echo(
-        f"wrote {len(summary.entries)} reports, the network picture and index.md to {output}"
+        f"wrote {len(summary.entries)} reports, the network picture, index.md and "
+        f"{summary.pages} pages to {output}: open {output / 'index.html'} in a browser"
     )
 
 
@@ -562,6 +564,20 @@ def push_command(
     default=None,
     help="The folder of the previous release, to record what changed since (changes.md).",
 )
+@click.option(
+    "--publisher",
+    metavar="NAME",
+    default=None,
+    help="Who publishes the release (dcterms:publisher). Default: `publisher` of coopgraph.toml "
+    "or of pyproject.toml's [tool.coopgraph] in the current folder, else 'coopgraph developers'.",
+)
+@click.option(
+    "--contact",
+    metavar="EMAIL",
+    default=None,
+    help="The e-mail address to contact about the release (dcat:contactPoint). Default: "
+    "`contact` of the same settings.",
+)
 @_DATA_OPTION
 @_CACHE_OPTION
 @click.pass_context
@@ -571,6 +587,8 @@ def publish_command(
     base_url: str | None,
     release_date: datetime | None,
     previous: Path | None,
+    publisher: str | None,
+    contact: str | None,
     data_files: Sequence[Path],
     cache_dir: Path | None,
 ) -> None:
@@ -580,13 +598,28 @@ def publish_command(
     index page."""
     from coopgraph.publish.changes import read_previous  # noqa: PLC0415
     from coopgraph.publish.folder import publish, publish_steps  # noqa: PLC0415
-    from coopgraph.publish.release import checked_base_url  # noqa: PLC0415
+    from coopgraph.publish.publisher import checked_publisher, publisher_settings  # noqa: PLC0415
+    from coopgraph.publish.release import (  # noqa: PLC0415
+        DEFAULT_BASE_URL,
+        checked_base_url,
+    )
     from coopgraph.report import formatting  # noqa: PLC0415
     from coopgraph.validation.validator import validate  # noqa: PLC0415
 
     # Bad options are refused before the slower validation.
     if base_url is not None:
         checked_base_url(base_url)
+    else:
+        default = DEFAULT_BASE_URL.format(version=__version__)
+        click.echo(
+            f"coopgraph: warning: no --base-url: the download addresses will point at {default}, "
+            "which may not exist; give --base-url with the address the folder will be served from",
+            err=True,
+        )
+    publisher, contact = checked_publisher(publisher, contact, "--publisher/--contact")
+    set_name, set_contact, _origin = publisher_settings(Path.cwd())
+    publisher = publisher if publisher is not None else set_name
+    contact = contact if contact is not None else set_contact
     before = read_previous(previous) if previous is not None else None
     # The build validates: opening the store first means validating once, not twice.
     engine = _engine(data_files, cache_dir)
@@ -604,6 +637,8 @@ def publish_command(
             release_date=release_date.date() if release_date is not None else None,
             previous=before,
             step=step,
+            publisher=publisher,
+            contact=contact,
         )
     release = summary.release
     click.echo(

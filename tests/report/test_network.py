@@ -21,6 +21,7 @@ from coopgraph.report.layout import layout
 from coopgraph.report.network import (
     GROUP_ORDER,
     NO_GROUP,
+    SEVERAL_GROUPS,
     Edge,
     ModalityGroup,
     Network,
@@ -37,6 +38,7 @@ SEE_CONVENTION = INSTRUMENT["see-police-cooperation-convention-2006"]
 SEE_STATES = [STATE[code] for code in ("ALB", "BIH", "MDA", "ROU", "SCG", "MKD")]
 LAW_ENFORCEMENT = ModalityGroup(MODALITY["law-enforcement-cooperation"], "law enforcement")
 VICTIMS = ModalityGroup(MODALITY["victim-protection-and-assistance"], "victims")
+NEW_GROUP = ModalityGroup(URIRef("http://example.org/new-group"), "new")
 
 
 @pytest.fixture(scope="module")
@@ -158,17 +160,18 @@ def test_the_network_of_data_of_our_own(tmp_path: Path) -> None:
         StateNode(three, "Three", former=False),
         StateNode(two, "two", former=True),  # no label: the IRI's last segment
     )
-    groups = {(edge.states, edge.instrument): edge.group.iri for edge in network.edges}
-    law, victims = (
-        MODALITY["law-enforcement-cooperation"],
-        MODALITY["victim-protection-and-assistance"],
-    )
-    assert groups == {
-        ((one, three), URIRef(ex + "tied")): law,  # 1 and 1: the tie goes to law enforcement
-        ((one, two), URIRef(ex + "tied")): law,
-        ((three, two), URIRef(ex + "tied")): law,
-        ((one, two), URIRef(ex + "victims")): victims,  # 2 against 1
-        ((lonely, three), URIRef(ex + "bare")): None,
+    groups = {(edge.states, edge.instrument): edge.group for edge in network.edges}
+    victims = ModalityGroup(MODALITY["victim-protection-and-assistance"], "")
+    assert {key: (group.iri, group.label) for key, group in groups.items()} == {
+        # 1 and 1: a tie is drawn as a tie, not as the group listed first
+        ((one, three), URIRef(ex + "tied")): (None, SEVERAL_GROUPS.label),
+        ((one, two), URIRef(ex + "tied")): (None, SEVERAL_GROUPS.label),
+        ((three, two), URIRef(ex + "tied")): (None, SEVERAL_GROUPS.label),
+        ((one, two), URIRef(ex + "victims")): (  # 2 against 1
+            victims.iri,
+            groups[((one, two), URIRef(ex + "victims"))].label,
+        ),
+        ((lonely, three), URIRef(ex + "bare")): (None, NO_GROUP.label),
     }
     bare = next(edge for edge in network.edges if edge.instrument == URIRef(ex + "bare"))
     assert bare.instrument_label == "bare"
@@ -181,11 +184,26 @@ def test_the_group_with_most_modalities_wins() -> None:
     assert main_group({LAW_ENFORCEMENT: 1, VICTIMS: 2}) == VICTIMS
 
 
-def test_a_tie_goes_to_the_group_listed_first() -> None:
+def test_a_tie_is_drawn_as_several_groups_not_as_the_first() -> None:
     assert GROUP_ORDER.index(LAW_ENFORCEMENT.iri) < GROUP_ORDER.index(VICTIMS.iri)
-    assert main_group({VICTIMS: 2, LAW_ENFORCEMENT: 2}) == LAW_ENFORCEMENT
-    unknown = ModalityGroup(URIRef("http://example.org/new-group"), "new")
-    assert main_group({unknown: 1, VICTIMS: 1}) == VICTIMS
+    assert main_group({VICTIMS: 2, LAW_ENFORCEMENT: 2}) == SEVERAL_GROUPS
+    assert main_group({VICTIMS: 2, LAW_ENFORCEMENT: 2, NEW_GROUP: 3}) == NEW_GROUP
+    assert main_group({NEW_GROUP: 1, VICTIMS: 1}) == SEVERAL_GROUPS
+
+
+def test_both_child_victim_agreements_are_ties_not_law_enforcement(network: Network) -> None:
+    for slug in ("greece-albania-child-victims-agreement", "mali-cote-divoire-agreement-2000"):
+        edges = [edge for edge in network.edges if edge.instrument == INSTRUMENT[slug]]
+        assert edges, slug
+        assert {edge.group for edge in edges} == {SEVERAL_GROUPS}, slug
+
+
+def test_the_network_of_one_modality(engine: OxigraphEngine) -> None:
+    teams = cooperation_network(engine, MODALITY["joint-investigation-teams"])
+    assert teams.instruments() == {SEE_CONVENTION}
+    assert {node.iri for node in teams.nodes} == set(SEE_STATES)
+    everything = cooperation_network(engine)
+    assert len(everything.instruments()) > len(teams.instruments())
 
 
 def test_no_modality_is_no_group() -> None:

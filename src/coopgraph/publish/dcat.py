@@ -228,6 +228,8 @@ class _Writer:
         add(CONTACT, RDF.type, VCARD.Organization)
         add(CONTACT, VCARD.fn, Literal(text.publisher_name))
         add(CONTACT, VCARD.hasURL, self.release.index_page)
+        if text.contact_email:
+            add(CONTACT, VCARD.hasEmail, URIRef(f"mailto:{text.contact_email}"))
 
         add(LICENSE, RDF.type, DCTERMS.LicenseDocument)
         add(LICENSE, RDFS.label, self.en("Creative Commons Attribution 4.0 International"))

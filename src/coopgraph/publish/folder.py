@@ -48,6 +48,7 @@ from coopgraph.publish.coverage import coverage
 from coopgraph.publish.dcat import catalog_graph
 from coopgraph.publish.dumps import DUMP_FORMATS, CanonicalDataset, DumpFile, digest
 from coopgraph.publish.ontodoc import ontology_page, ontology_terms
+from coopgraph.publish.publisher import checked_publisher
 from coopgraph.publish.release import (
     DEFAULT_BASE_URL,
     LICENSE,
@@ -93,14 +94,19 @@ def publish(
     release_date: date | None = None,
     previous: Path | PreviousRelease | None = None,
     step: Step | None = None,
+    publisher: str | None = None,
+    contact: str | None = None,
 ) -> PublishSummary:
     """Write the release folder at `directory`, replacing a previous folder there.
 
     `base_url` is where the folder will be served (default: under https://w3id.org/coopgraph/
     with the version); `previous` is the folder of the previous release, to record what
-    changed (a folder, or one already read with `read_previous`). Raises `CoopgraphError` for
-    a bad base URL or an unreadable previous release, before anything is written.
+    changed (a folder, or one already read with `read_previous`); `publisher` and `contact`
+    (an e-mail address) are who publishes it and whom to write to (`dcterms:publisher`,
+    `dcat:contactPoint`). Raises `CoopgraphError` for a bad base URL, publisher or contact, or
+    an unreadable previous release, before anything is written.
     """
+    publisher, contact = checked_publisher(publisher, contact, "--publisher/--contact")
     say = step or (lambda _label: None)
     version = __version__
     base = checked_base_url(base_url or DEFAULT_BASE_URL.format(version=version))
@@ -117,7 +123,9 @@ def publish(
         dumps = _write_dumps(staging, GRAPH_STEM, dataset)
         say(STEPS[2])
         ontology_dumps = _write_dumps(staging, ONTOLOGY_STEM, ontology)
-        text = ReleaseText()
+        text = ReleaseText(
+            publisher_name=publisher or ReleaseText.publisher_name, contact_email=contact
+        )
         release = Release(
             version=version,
             date=day,

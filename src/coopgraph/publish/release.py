@@ -68,6 +68,8 @@ class ReleaseText:
         "union."
     )
     publisher_name: str = "coopgraph developers"
+    # The contact point's e-mail address (`publish --contact`); None: none is written.
+    contact_email: str | None = None
     # ADMS publisher type; change it if the publisher is of another kind.
     publisher_type: str = "http://purl.org/adms/publishertype/NonProfitOrganisation"
     publisher_type_label: str = "Non-Profit Organisation"

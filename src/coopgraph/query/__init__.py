@@ -1,7 +1,8 @@
 """Queries: asking the graph, wherever it is.
 
 Owns the engine protocol and the embedded engines (`engine`), the stored queries and their
-parameters (`catalog`), result tables and their renderings (`results`), the rows a build keeps
+parameters (`catalog`), result tables and their renderings (`results`), CSV for spreadsheets
+and XLSX (`spreadsheet`), the rows a build keeps
 for the stored reports (`tables`), the format names (`formats`) and serialisations (`export`),
 remote SPARQL endpoints and pushing the graph to a store (`remote`), and what a public request
 may do (`guard`).

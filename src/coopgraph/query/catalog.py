@@ -12,6 +12,12 @@ stays valid SPARQL for any other tool:
     #+     example: joint investigation teams
     #+     default: https://w3id.org/coopgraph/id/modality/joint-investigation-teams
     #+ list_columns: [instruments]
+    #+ columns:
+    #+   state_a_label: State
+    #+   instrument_count: Shared instruments
+
+`columns` gives a column a header for people (the report pages, the spreadsheets); a column
+it does not name gets one made from its variable name (`header_for`).
 
 Parameter values are bound as RDF terms (never pasted into the query text), so no value can
 change what a query does. A parameter left out and without a default stays unbound.
@@ -23,7 +29,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -110,6 +116,11 @@ class StoredQuery:
     list_columns: frozenset[str]
     text: str
     path: Path
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    def header(self, variable: str) -> str:
+        """The header people read for the column `variable`."""
+        return self.columns.get(variable) or header_for(variable)
 
     def parameter(self, name: str) -> Parameter:
         for parameter in self.parameters:
@@ -194,7 +205,47 @@ def read_stored_query(path: Path) -> StoredQuery:
         list_columns=_list_columns(path, metadata.get("list_columns")),
         text=text,
         path=path,
+        columns=_columns(path, metadata.get("columns"), text),
     )
+
+
+def _columns(path: Path, value: object, text: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+    ):
+        raise CatalogError(
+            f"{path}: 'columns' must map column names to headers",
+            hint="write e.g. '#+ columns: {state_a_label: State}'",
+        )
+    for name in value:
+        if not re.search(rf"\?{re.escape(name)}\b", text):
+            raise CatalogError(
+                f"{path}: 'columns' names {name!r}, which is not a variable of the query",
+                hint=f"use ?{name} in the query or remove it from 'columns'",
+            )
+    return {name: header.strip() for name, header in value.items()}
+
+
+# Words a header made from a variable name spells out.
+_HEADER_WORDS = {"iso3166": "ISO 3166", "iri": "IRI", "a": "A", "b": "B"}
+
+
+def header_for(variable: str) -> str:
+    """A header made from a variable name: `state_a_label` -> "State A",
+    `instrument_count` -> "Instrument count", `iso3166_3` -> "ISO 3166-3"."""
+    words = [word for word in variable.split("_") if word]
+    if len(words) > 1 and words[-1] == "label":
+        words = words[:-1]
+    shown: list[str] = []
+    for word in words:
+        if word.isdigit() and shown:
+            shown[-1] += f"-{word}"
+        else:
+            shown.append(_HEADER_WORDS.get(word, word))
+    text = " ".join(shown) or variable
+    return text[0].upper() + text[1:]
 
 
 def _list_columns(path: Path, value: object) -> frozenset[str]:
@@ -329,10 +380,10 @@ def _resolve_term(parameter: Parameter, text: str, engine: QueryEngine) -> URIRe
         term, name = row
         if not isinstance(term, URIRef) or name is None:
             continue
-        by_key.setdefault(_normalise(str(name)), set()).add(term)
-        by_key.setdefault(_normalise(_local_name(term)), set()).add(term)
+        by_key.setdefault(normalise_name(str(name)), set()).add(term)
+        by_key.setdefault(normalise_name(_local_name(term)), set()).add(term)
         by_key.setdefault(str(term), set()).add(term)
-    matches = by_key.get(text) or by_key.get(_normalise(text)) or set()
+    matches = by_key.get(text) or by_key.get(normalise_name(text)) or set()
     if len(matches) == 1:
         return next(iter(matches))
     if len(matches) > 1:
@@ -358,8 +409,10 @@ def _local_name(term: URIRef) -> str:
     return re.split(r"[/#]", str(term))[-1]
 
 
-def _normalise(text: str) -> str:
-    """Case-, accent-, hyphen- and spacing-insensitive form of a name."""
+def normalise_name(text: str) -> str:
+    """Case-, accent-, hyphen- and spacing-insensitive form of a name: how a typed value is
+    matched to the graph's names (here, and by the report pages' search, whose script
+    normalises the same way)."""
     decomposed = unicodedata.normalize("NFKD", text)
     letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return re.sub(r"[\s_\-'\u2019]+", " ", letters).strip().casefold()

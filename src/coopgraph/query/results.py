@@ -123,20 +123,85 @@ def plain_text(term: Node | None, compact: Compactor | None = None) -> str:
     return str(term)
 
 
-def render_table(table: ResultTable, compact: Compactor | None = None) -> str:
-    """An aligned text table with a header rule, and a row count."""
+def render_table(
+    table: ResultTable, compact: Compactor | None = None, width: int | None = None
+) -> str:
+    """An aligned text table with a header rule, and a row count. With `width`, the table
+    fits in that many columns: the widest columns are narrowed and their cells wrapped at
+    word boundaries onto more lines (a word longer than its column is cut and continued)."""
     cells = [[plain_text(value, compact) for value in row] for row in table.rows]
     widths = [len(name) for name in table.variables]
     for row in cells:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
-    lines = [_aligned(table.variables, widths), _aligned(["-" * w for w in widths], widths)]
-    lines += [_aligned(row, widths) for row in cells]
+    if width is not None:
+        widths = fitted_widths(widths, width)
+    lines = _wrapped_row(table.variables, widths)
+    lines.append(_aligned(["-" * w for w in widths], widths))
+    for row in cells:
+        lines += _wrapped_row(row, widths)
     lines.append(f"({len(table)} row{'s' if len(table) != 1 else ''})")
     return "\n".join(lines) + "\n"
 
 
+GAP = 2  # spaces between two columns
+MIN_COLUMN = 8  # a column is narrowed below this only when the table cannot fit otherwise
+MIN_SQUEEZED = 3  # and never below this
+
+
+def fitted_widths(widths: Sequence[int], total: int) -> list[int]:
+    """Column widths that fit in `total` characters with GAP between columns: the widest
+    column is narrowed, one character at a time, until the table fits; no column below
+    MIN_COLUMN (or its natural width when smaller) unless the table cannot fit otherwise,
+    and none below MIN_SQUEEZED."""
+    fitted = list(widths)
+    room = total - GAP * max(len(fitted) - 1, 0)
+    for floor in (MIN_COLUMN, MIN_SQUEEZED):
+        floors = [min(width, floor) for width in widths]
+        while sum(fitted) > room:
+            candidates = [i for i, width in enumerate(fitted) if width > floors[i]]
+            if not candidates:
+                break
+            widest = max(candidates, key=lambda i: (fitted[i], -i))
+            fitted[widest] -= 1
+    return fitted
+
+
+def _wrapped_row(cells: Sequence[str], widths: Sequence[int]) -> list[str]:
+    columns = [_wrap(cell, width) for cell, width in zip(cells, widths, strict=True)]
+    height = max((len(lines) for lines in columns), default=1)
+    return [
+        _aligned([lines[i] if i < len(lines) else "" for lines in columns], widths)
+        for i in range(height)
+    ]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    if len(text) <= width:
+        return [text]
+    import textwrap  # noqa: PLC0415 - only a table wider than the terminal wraps
+
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+
+
+def terminal_width() -> int | None:
+    """The width to fit the `table` format to: the terminal's (COLUMNS respected) when
+    standard output is a terminal or COLUMNS is set; None (no limit) when it is a pipe or a
+    file, for the tools that read it."""
+    import os  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    if os.environ.get("COLUMNS", "").strip().isdigit() or sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
 def _aligned(cells: Iterable[str], widths: Sequence[int]) -> str:
-    return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+    return (
+        (" " * GAP)
+        .join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+        .rstrip()
+    )
 
 
 def render_markdown(table: ResultTable, compact: Compactor | None = None) -> str:
@@ -171,7 +236,7 @@ def render_json(table: ResultTable) -> str:
 
 
 TABLE_FORMATS: dict[str, Callable[[ResultTable, Compactor | None], str]] = {
-    "table": render_table,
+    "table": lambda table, compact: render_table(table, compact, terminal_width()),
     "markdown": render_markdown,
     "csv": lambda table, _compact: render_delimited(table, ","),
     "tsv": lambda table, _compact: render_delimited(table, "\t"),

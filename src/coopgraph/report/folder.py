@@ -1,4 +1,8 @@
-"""The report folder: every stored query as Markdown and CSV, an index, the network picture.
+"""The report folder: every stored query as Markdown and CSV, an index, the network picture,
+and the same as a site of static HTML pages (`coopgraph.report.site`), `index.html` first.
+
+The CSV files carry a byte-order mark, so that a spreadsheet opens "Côte d'Ivoire" as it is
+(`coopgraph.query.spreadsheet`); each report is also an XLSX workbook.
 
 The folder is assembled in a temporary sibling and renamed into place at the end
 (`export.atomic_folder`), so a failed run leaves the previous report as it was.
@@ -18,7 +22,9 @@ from coopgraph.outputs import atomic_folder
 from coopgraph.query.catalog import Catalog, StoredQuery, run_stored_query
 from coopgraph.query.engine import QueryEngine
 from coopgraph.query.results import ResultTable, render_delimited, render_markdown
+from coopgraph.query.spreadsheet import BOM
 from coopgraph.report.network import cooperation_network, draw_network
+from coopgraph.report.site import DefaultRun, site_steps, write_site
 
 Step = Callable[[str], None]
 
@@ -36,11 +42,12 @@ class ReportSummary:
     entries: tuple[ReportEntry, ...]
     network_svg: Path
     network_png: Path
+    pages: int = 0
 
 
 def report_steps(catalog: Catalog) -> int:
     """How many times `write_report` calls its `step` callback."""
-    return len(catalog) + 2
+    return len(catalog) + 2 + site_steps(catalog)
 
 
 def write_report(
@@ -52,25 +59,32 @@ def write_report(
     """Write the report folder at `directory`, replacing a previous report there."""
     say = step or (lambda _label: None)
     entries = []
+    runs = []
     with atomic_folder(directory, "report") as staging:
         for query in catalog:
             say(query.name)
             arguments = query.report_arguments()
             table = run_stored_query(query, arguments, engine)
             (staging / f"{query.name}.csv").write_text(
-                render_delimited(table, ","), encoding="utf-8"
+                BOM + render_delimited(table, ","), encoding="utf-8"
             )
             (staging / f"{query.name}.md").write_text(
                 _query_page(query, arguments, table), encoding="utf-8"
             )
             entries.append(ReportEntry(query.name, query.title, len(table)))
+            runs.append(DefaultRun(query, arguments, table))
         say("cooperation network")
         network = cooperation_network(engine)
         draw_network(network, staging / "network.svg", staging / "network.png")
         say("index")
         (staging / "index.md").write_text(_index_page(entries), encoding="utf-8")
+        site = write_site(staging, engine, catalog, runs, say)
     return ReportSummary(
-        directory, tuple(entries), directory / "network.svg", directory / "network.png"
+        directory,
+        tuple(entries),
+        directory / "network.svg",
+        directory / "network.png",
+        len(site),
     )
 
 
@@ -105,6 +119,10 @@ def _index_page(entries: list[ReportEntry]) -> str:
         "![Cooperation network: States linked by the instruments they share](network.svg)",
         "",
         "The cooperation network: [SVG](network.svg), [PNG](network.png).",
+        "",
+        "Open [index.html](index.html) in a browser for the same reports as pages, with a "
+        "search, the States, instruments, modalities and organisations, an interactive network, "
+        "a map and a timeline; it works offline.",
         "",
         "| report | rows | data |",
         "| --- | ---: | --- |",

@@ -9,10 +9,14 @@ Agg renderer (no display needed); `coopgraph.report.layout` places the nodes.
 Colouring rule: an instrument covers many modalities, so all its edges take the colour of
 one *modality group*, a top concept of the modality scheme. Each modality the instrument
 covers counts once for every top concept it falls under (`skos:broader*`); the group with
-the most modalities wins, and a tie goes to the group listed first in `GROUP_ORDER` (the
-order of the top concepts in ontology/modalities.ttl: law enforcement cooperation,
-judicial cooperation, victim protection, capacity building, ...). An instrument that
-covers no modality gets `NO_GROUP`, drawn grey.
+the most modalities wins. When two or more groups hold the most, no group wins: the
+instrument is drawn as `SEVERAL_GROUPS` (black), never silently as the group listed first.
+An instrument that covers no modality gets `NO_GROUP`, drawn grey. `GROUP_ORDER` (the order
+of the top concepts in ontology/modalities.ttl: law enforcement cooperation, judicial
+cooperation, victim protection, capacity building, ...) orders the legend.
+
+`cooperation_network(engine, modality=IRI)` keeps only the instruments that cover the
+modality or a narrower one (`cg:coversModalityWithin`), for a picture of one modality.
 
 Parallel edges stay visible: a pair of States sharing k instruments gets k lines, each in
 its own instrument's colour, bent symmetrically about the straight line (a single line is
@@ -61,6 +65,8 @@ class ModalityGroup:
 
 
 NO_GROUP = ModalityGroup(None, "no modality recorded")
+# The instruments whose modalities are shared equally by two groups or more.
+SEVERAL_GROUPS = ModalityGroup(None, "several groups (a tie)")
 
 # The scheme's top concepts in the order of ontology/modalities.ttl. The order breaks ties
 # between groups and orders the legend.
@@ -139,9 +145,20 @@ WHERE {{
 """
 
 
-def cooperation_network(engine: QueryEngine) -> Network:
+COVERING_QUERY = """\
+PREFIX cg: <https://w3id.org/coopgraph/def/>
+SELECT DISTINCT ?instrument WHERE { ?instrument cg:coversModalityWithin ?modality }
+"""
+
+
+def cooperation_network(engine: QueryEngine, modality: URIRef | None = None) -> Network:
     """The States that are parties to an instrument, with an edge for each instrument that
-    two of them share, in the modality group of the instrument (see the module doc)."""
+    two of them share, in the modality group of the instrument (see the module doc); with
+    `modality`, only the instruments that cover it or a narrower modality."""
+    covering: set[Node] | None = None
+    if modality is not None:
+        rows = engine.select(COVERING_QUERY, {"modality": modality}).rows
+        covering = {row[0] for row in rows if row[0] is not None}
     states: dict[URIRef, StateNode] = {}
     parties: dict[URIRef, set[URIRef]] = defaultdict(set)
     labels: dict[URIRef, str] = {}
@@ -150,6 +167,8 @@ def cooperation_network(engine: QueryEngine) -> Network:
         instrument, state = row["instrument"], row["state"]
         if not isinstance(instrument, URIRef) or not isinstance(state, URIRef):
             continue  # a blank node has no name to show
+        if covering is not None and instrument not in covering:
+            continue
         node = StateNode(state, _text(row.get("stateLabel"), state), _true(row.get("former")))
         states[state] = min(node, states.get(state, node))  # one label when there are several
         parties[instrument].add(state)
@@ -169,16 +188,20 @@ def cooperation_network(engine: QueryEngine) -> Network:
 
 def main_group(sizes: Mapping[ModalityGroup, int]) -> ModalityGroup:
     """The group holding the most of an instrument's modalities (`sizes`: modalities per
-    group); a tie goes to the group first in GROUP_ORDER; no modality at all: NO_GROUP."""
+    group); SEVERAL_GROUPS when two or more hold the most; no modality at all: NO_GROUP."""
     if not sizes:
         return NO_GROUP
-    return min(sizes, key=lambda group: (-sizes[group], _group_rank(group)))
+    most = max(sizes.values())
+    leaders = [group for group, size in sizes.items() if size == most]
+    return leaders[0] if len(leaders) == 1 else SEVERAL_GROUPS
 
 
 def _group_rank(group: ModalityGroup) -> tuple[int, str]:
-    """Legend and tie-break order: GROUP_ORDER, then other top concepts, then NO_GROUP."""
-    if group.iri is None:
+    """Legend order: GROUP_ORDER, then other top concepts, SEVERAL_GROUPS, NO_GROUP."""
+    if group == SEVERAL_GROUPS:
         return (len(GROUP_ORDER) + 1, "")
+    if group.iri is None:
+        return (len(GROUP_ORDER) + 2, "")
     if group.iri in GROUP_ORDER:
         return (GROUP_ORDER.index(group.iri), "")
     return (len(GROUP_ORDER), str(group.iri))
@@ -210,8 +233,8 @@ NOTE = (
     "One line for each instrument two States are both parties to;\n"
     "a pair sharing several instruments gets several curved lines.\n"
     "Colour: the modality group (top concept of the modality scheme)\n"
-    "holding most of the instrument's modalities; ties go to the\n"
-    "group listed first. Dashed outline, italic label: former State."
+    "holding most of the instrument's modalities; black when two or\n"
+    "more groups hold as many. Dashed outline, italic label: former State."
 )
 # Okabe-Ito and Tol colours, told apart with the common colour-vision deficiencies.
 GROUP_COLOURS: Mapping[URIRef, str] = dict(
@@ -223,6 +246,7 @@ GROUP_COLOURS: Mapping[URIRef, str] = dict(
 )
 SPARE_COLOURS = ("#44AA99", "#999933", "#AA4499", "#332288")  # for top concepts added later
 NO_GROUP_COLOUR = "#9A9A9A"
+SEVERAL_COLOUR = "#111111"
 NODE_SIZE = 260.0  # marker area in points²
 NODE_RADIUS = math.sqrt(NODE_SIZE) / 2  # points
 NODE_FILL = "#F2F2F2"
@@ -283,7 +307,9 @@ def _palette(groups: Sequence[ModalityGroup]) -> dict[ModalityGroup, str]:
     colours: dict[ModalityGroup, str] = {}
     spare = 0
     for group in groups:
-        if group.iri is None:
+        if group == SEVERAL_GROUPS:
+            colours[group] = SEVERAL_COLOUR
+        elif group.iri is None:
             colours[group] = NO_GROUP_COLOUR
         elif group.iri in GROUP_COLOURS:
             colours[group] = GROUP_COLOURS[group.iri]
