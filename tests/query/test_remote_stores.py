@@ -401,7 +401,9 @@ CONSTRUCT = (
 @pytest.mark.parametrize("store_name", STORES)
 def test_construct_gives_turtle(store_name: str, request: pytest.FixtureRequest) -> None:
     store = _store(request, store_name)
-    code, out, err = run("sparql", "-q", CONSTRUCT, "--format", "turtle", "--endpoint", store.endpoint)
+    code, out, err = run(
+        "sparql", "-q", CONSTRUCT, "--format", "turtle", "--endpoint", store.endpoint
+    )
     assert code == 0, err
     local_code, local_out, _ = run("sparql", "-q", CONSTRUCT, "--format", "turtle")
     assert local_code == 0

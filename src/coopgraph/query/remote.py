@@ -240,23 +240,26 @@ def _authorize_up_front(
     scheme, _, parameters = challenge.strip().partition(" ")
     if scheme.lower() == "basic":
         token = base64.b64encode(f"{credentials.user}:{credentials.password}".encode()).decode()
-        request.add_unredirected_header("Authorization", f"Basic {token}")
-        return
-    if scheme.lower() != "digest":
+
+        def answer(request: urllib.request.Request) -> str:
+            return f"Basic {token}"
+
+    elif scheme.lower() == "digest":
+        digest = urllib.request.HTTPDigestAuthHandler(_passwords(url, credentials))
+        fields = urllib.request.parse_keqv_list(
+            list(filter(None, urllib.request.parse_http_list(parameters)))
+        )
+
+        def answer(request: urllib.request.Request) -> str:
+            return f"Digest {digest.get_authorization(request, fields)}"
+
+    else:
         return  # the handlers of the request itself will say that the scheme is not spoken
-    digest = urllib.request.HTTPDigestAuthHandler(_passwords(url, credentials))
-    fields = urllib.request.parse_keqv_list(
-        list(filter(None, urllib.request.parse_http_list(parameters)))
-    )
     trial = urllib.request.Request(url, method="HEAD")
-    trial.add_unredirected_header(
-        "Authorization", f"Digest {digest.get_authorization(trial, fields)}"
-    )
+    trial.add_unredirected_header("Authorization", answer(trial))
     if _challenge(trial, timeout) is not None:
         raise _refused_credentials(url, role, credentials, "")
-    request.add_unredirected_header(
-        "Authorization", f"Digest {digest.get_authorization(request, fields)}"
-    )
+    request.add_unredirected_header("Authorization", answer(request))
 
 
 def _challenge(probe: urllib.request.Request, timeout: float) -> str | None:
@@ -379,6 +382,12 @@ def _reason(reason: object) -> str:
 
 def _media_type(headers: Message) -> str:
     return headers.get_content_type().lower() if headers.get("Content-Type") else ""
+
+
+def _one_line(text: str) -> str:
+    """`text` on one line, shortened: a parser's message can quote the input over lines."""
+    line = " ".join(text.split())
+    return line if len(line) <= _MESSAGE_LIMIT else line[: _MESSAGE_LIMIT - 1] + "…"
 
 
 def _first_line(body: bytes) -> str:
@@ -575,7 +584,7 @@ def parse_answer(
         raise EndpointAnswerError(
             url,
             f"the SPARQL endpoint {url} sent a {media_type} answer that cannot be read "
-            f"({type(error).__name__}: {error})",
+            f"({type(error).__name__}: {_one_line(str(error))})",
             "check that the address is a SPARQL endpoint",
         ) from None
     raise EndpointAnswerError(
