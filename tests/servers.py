@@ -1,4 +1,5 @@
-"""Start a server process on a free loopback port for a test, and always stop it."""
+"""Start a server process on a free loopback port for a test, and always stop it: coopgraph
+serve, and the stores of other makes the remote-store tests query (Virtuoso, Comunica)."""
 
 from __future__ import annotations
 
@@ -109,6 +110,16 @@ def coopgraph_serve(store_cache: Path, log: Path, *options: str) -> Iterator[str
 
 
 # --- Stores the tests install (.ci/run) ------------------------------------------------------
+
+
+def announce(request: pytest.FixtureRequest, line: str) -> None:
+    """Say which store runs, on the terminal even while pytest captures the output."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+
 
 STORES_DIR = Path(__file__).parent / "stores"
 COMUNICA_BIN = STORES_DIR / "node_modules" / ".bin"

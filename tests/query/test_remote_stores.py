@@ -36,7 +36,13 @@ from coopgraph.query.catalog import load_catalog, run_stored_query
 from coopgraph.query.engine import OxigraphEngine, QueryEngine
 from coopgraph.query.remote import RemoteEngine
 from coopgraph.query.results import ResultTable
-from tests.servers import comunica_server, comunica_version, virtuoso_program, virtuoso_server
+from tests.servers import (
+    announce,
+    comunica_server,
+    comunica_version,
+    virtuoso_program,
+    virtuoso_server,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -219,13 +225,6 @@ class Store:
     endpoint: str
 
 
-def _announce(request: pytest.FixtureRequest, line: str) -> None:
-    """Say which store runs, on the terminal even when pytest captures the output."""
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(line)
-
-
 @dataclass(frozen=True)
 class VirtuosoStore(Store):
     graph_store: str
@@ -260,7 +259,7 @@ def virtuoso(
         assert code == 0, err
         assert password not in out + err
         endpoint = f"{server.sparql}?default-graph-uri={urllib.parse.quote(GRAPH, safe='')}"
-        _announce(request, f"\nremote store: Virtuoso {version} at {server.base} ({out.strip()})")
+        announce(request, f"\nremote store: Virtuoso {version} at {server.base} ({out.strip()})")
         yield VirtuosoStore(
             "virtuoso", version, RemoteEngine(endpoint), endpoint, server.graph_store,
             server.sparql, password,
@@ -281,7 +280,7 @@ def comunica(
     assert code == 0, err
     with comunica_server(graph_file, folder / "comunica.log") as url:
         version = comunica_version()
-        _announce(request, f"\nremote store: Comunica {version} at {url} over {graph_file.name}")
+        announce(request, f"\nremote store: Comunica {version} at {url} over {graph_file.name}")
         yield Store("comunica", version, RemoteEngine(url), url)
 
 
