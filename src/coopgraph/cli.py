@@ -12,6 +12,7 @@ or the server (tests/test_cli_imports.py holds it).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from coopgraph.build.engine import StoreEngine
     from coopgraph.model.inputs import Inputs
     from coopgraph.query.engine import QueryEngine
+    from coopgraph.query.remote import Credentials
 
 EXIT_DOES_NOT_CONFORM = 1
 
@@ -163,11 +165,48 @@ _ENDPOINT_OPTION = click.option(
 )
 
 
+PASSWORD_VARIABLE = "COOPGRAPH_PASSWORD"
+
+_USER_OPTION = click.option(
+    "--user",
+    metavar="NAME",
+    default=None,
+    help=f"Authenticate to the store as NAME (HTTP basic or digest); the password is read from "
+    f"${PASSWORD_VARIABLE}, else asked for at the terminal, never given on the command line.",
+)
+
+
+def _credentials(user: str | None, option: str) -> Credentials | None:
+    """The user's Credentials (None without --user): the password from the environment, else
+    from a hidden prompt on a terminal; never from the command line, never echoed."""
+    if user is None:
+        return None
+    from coopgraph.query.remote import Credentials  # noqa: PLC0415
+
+    if not user.strip():
+        raise CoopgraphError("--user is empty", hint="give the user name, e.g. --user dba")
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if not password:
+        if not sys.stdin.isatty():
+            raise CoopgraphError(
+                f"--user {user} needs a password, and ${PASSWORD_VARIABLE} is not set "
+                "(and there is no terminal to ask it at)",
+                hint=f"set {PASSWORD_VARIABLE} in the environment of the command",
+            )
+        password = click.prompt(f"password of {user} for {option}", hide_input=True, err=True)
+    return Credentials(user, password)
+
+
 def _query_engine(
-    endpoint: str | None, data_files: Sequence[Path], cache_dir: Path | None
+    endpoint: str | None, data_files: Sequence[Path], cache_dir: Path | None, user: str | None
 ) -> QueryEngine:
     """The remote endpoint when one is given, else the embedded store."""
     if endpoint is None:
+        if user is not None:
+            raise CoopgraphError(
+                "--user is for a store of your own: give --endpoint URL with it",
+                hint="the embedded store needs no user",
+            )
         return _engine(data_files, cache_dir)
     from coopgraph.query.remote import RemoteEngine  # noqa: PLC0415
 
@@ -176,7 +215,7 @@ def _query_engine(
             "--endpoint and --data cannot be used together: the endpoint has its own data",
             hint="load the files into the endpoint with `coopgraph push --data ...` first",
         )
-    return RemoteEngine(endpoint)
+    return RemoteEngine(endpoint, credentials=_credentials(user, "--endpoint"))
 
 
 def _inputs(data_files: Sequence[Path]) -> Inputs:
@@ -325,6 +364,7 @@ def queries_command(output_format: str) -> None:
 @_DATA_OPTION
 @_CACHE_OPTION
 @_ENDPOINT_OPTION
+@_USER_OPTION
 def query_command(
     name: str,
     params: Sequence[str],
@@ -333,6 +373,7 @@ def query_command(
     data_files: Sequence[Path],
     cache_dir: Path | None,
     endpoint: str | None,
+    user: str | None,
 ) -> None:
     """Run the stored query NAME (see `coopgraph queries`)."""
     from coopgraph.model.namespaces import compact  # noqa: PLC0415
@@ -341,7 +382,7 @@ def query_command(
 
     stored = load_stored_query(name)
     arguments = _parse_parameters(params)
-    engine = _query_engine(endpoint, data_files, cache_dir)
+    engine = _query_engine(endpoint, data_files, cache_dir, user)
     table = run_stored_query(stored, arguments, engine)
     _emit(serialize_table(table, output_format, compact), output)
 
@@ -364,6 +405,7 @@ def query_command(
 @_DATA_OPTION
 @_CACHE_OPTION
 @_ENDPOINT_OPTION
+@_USER_OPTION
 def sparql_command(
     file: Path | None,
     query_text: str | None,
@@ -372,6 +414,7 @@ def sparql_command(
     data_files: Sequence[Path],
     cache_dir: Path | None,
     endpoint: str | None,
+    user: str | None,
 ) -> None:
     """Run any SPARQL query from FILE, from - (standard input) or from -q TEXT.
 
@@ -381,7 +424,7 @@ def sparql_command(
     from coopgraph.query.export import serialize_boolean, serialize_graph, serialize_table  # noqa: PLC0415
 
     source, text = _query_source(file, query_text)
-    engine = _query_engine(endpoint, data_files, cache_dir)
+    engine = _query_engine(endpoint, data_files, cache_dir, user)
     outcome = engine.run(sparql_prologue() + text, source=source)
     if outcome.table is not None:
         _emit(serialize_table(outcome.table, output_format or "table", compact), output)
@@ -451,6 +494,7 @@ def export_command(
 @_DATA_OPTION
 @_CACHE_OPTION
 @_ENDPOINT_OPTION
+@_USER_OPTION
 @click.pass_context
 def report_command(
     ctx: click.Context,
@@ -458,6 +502,7 @@ def report_command(
     data_files: Sequence[Path],
     cache_dir: Path | None,
     endpoint: str | None,
+    user: str | None,
 ) -> None:
     """Validate, then write every stored report (Markdown, CSV with a byte-order mark, XLSX),
     an index, the cooperation network picture and the same as pages into one folder: open
@@ -471,7 +516,7 @@ def report_command(
     from coopgraph.validation.validator import validate  # noqa: PLC0415
 
     # The build validates: opening the store first means validating once, not twice.
-    engine = _query_engine(endpoint, data_files, cache_dir)
+    engine = _query_engine(endpoint, data_files, cache_dir, user)
     if endpoint is None:
         validation = validate(list(data_files) or None, cache_dir=cache_dir)
         click.echo(formatting.summary_line(validation), err=True)
@@ -510,12 +555,14 @@ def report_command(
     show_default=True,
     help="Include the OWL 2 RL entailments; the stored reports need them.",
 )
+@_USER_OPTION
 @_DATA_OPTION
 @_CACHE_OPTION
 def push_command(
     store: str,
     graph_iri: str | None,
     inferred: bool,
+    user: str | None,
     data_files: Sequence[Path],
     cache_dir: Path | None,
 ) -> None:
@@ -525,11 +572,14 @@ def push_command(
     Then run the reports there with `coopgraph query --endpoint URL` or `report --endpoint`.
     """
     from coopgraph.query.export import graph_dataset, merged_graph  # noqa: PLC0415
-    from coopgraph.query.remote import push_graph  # noqa: PLC0415
+    from coopgraph.query.remote import graph_store_url, push_graph, split_credentials  # noqa: PLC0415
 
+    # The address, the graph name and the password are checked before the store is opened.
+    graph_store_url(split_credentials(store, "the graph store")[0], graph_iri)
+    credentials = _credentials(user, "--store")
     engine = _engine(data_files, cache_dir)
     graph = merged_graph(graph_dataset(engine.quads(), include_entailments=inferred))
-    summary = push_graph(store, graph, graph_iri)
+    summary = push_graph(store, graph, graph_iri, credentials=credentials)
     click.echo(f"sent {summary.triples} triples to {summary.target} of {summary.store}")
 
 

@@ -34,7 +34,7 @@ from coopgraph.query.remote import (
     graph_store_url,
     parse_answer,
 )
-from tests.servers import LOOPBACK, free_port, running
+from tests.servers import LOOPBACK, announce, free_port, running
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +71,9 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(store_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    store_cache: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Server]:
     """An Oxigraph server holding the graph with its entailments in the default graph, and
     the asserted triples alone in NAMED_GRAPH."""
     folder = tmp_path_factory.mktemp("oxigraph-server")
@@ -88,6 +90,7 @@ def server(store_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
             "--cache-dir", str(store_cache),
         )  # fmt: skip
         assert code == 0, err
+        announce(request, f"\nremote store: Oxigraph server at {base} ({sent} triples pushed)")
         yield Server(base, store_cache, sent)
 
 
