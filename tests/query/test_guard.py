@@ -136,11 +136,13 @@ def test_the_dataset_clauses_of_an_update() -> None:
 USING_CASES = [
     ("INSERT { GRAPH <http://t> { ?s ?p ?o } } WHERE { ?s ?p ?o }", 1),
     (
-        "PREFIX : <http://x/> DELETE { ?s :where ?o } INSERT { ?s ?p 'WHERE {' } WHERE { ?s ?p ?o }",
+        "PREFIX : <http://x/>\nDELETE { ?s :where ?o } INSERT { ?s ?p 'WHERE {' }\n"
+        + "WHERE { ?s ?p ?o }",
         1,
     ),
     (
-        'DELETE WHERE { ?s ?p "}" } ; # WHERE\nINSERT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?o < 3) }',
+        'DELETE WHERE { ?s ?p "}" } ; # WHERE\n'
+        + "INSERT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?o < 3) }",
         1,
     ),
     ('INSERT DATA { <http://a> <http://b> """x WHERE { """ } ; INSERT { ?s ?p ?o } WHERE {}', 1),
