@@ -277,7 +277,7 @@ def _dataset(request: QueryRequest, reading: SparqlText, limits: Limits) -> dict
             except ValueError as error:
                 raise QueryError(
                     parameter,
-                    f"{iri!r} is not an IRI ({error})",
+                    f"{parameter} {iri!r} is not an IRI ({error})",
                     hint="give the graph's absolute IRI, e.g. https://w3id.org/coopgraph/data",
                 ) from error
     return {"default_graph": graphs["default-graph-uri"], "named_graphs": graphs["named-graph-uri"]}
