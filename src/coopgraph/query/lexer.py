@@ -39,6 +39,7 @@ bracket (100 nested groups run), of which at most 32 brackets of terms (0.1 s).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -78,20 +79,39 @@ class Token(NamedTuple):
 
 # --- Oxigraph's terminals ----------------------------------------------------------------------
 
-_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+_NAME_START = (
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
     "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
 )
-_CHARS_U = _BASE + "_"
-_CHARS = _CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_NAME_MORE = "\u00b7\u0300-\u036f\u203f-\u2040"
 _PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
-_PN_PREFIX = f"[{_BASE}][{_CHARS}]*+(?:\\.++[{_CHARS}]++)*+"
-_PN_LOCAL = (
-    f"(?:[{_CHARS_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*+(?:\\.++(?:[{_CHARS}:]|{_PLX})++)?+"
-)
-_PNAME = re.compile(f"(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?")
-_VARNAME = re.compile(f"[{_CHARS_U}0-9][{_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+")
-_BLANK = re.compile(f"_:[{_CHARS_U}0-9][{_CHARS}]*+(?:\\.++[{_CHARS}]++)*+")
+
+
+class _Names(NamedTuple):
+    pname: re.Pattern[str]
+    varname: re.Pattern[str]
+    blank: re.Pattern[str]
+
+
+def _names(unicode: bool) -> _Names:
+    """The patterns of names. Their classes of Unicode letters take tens of milliseconds to
+    compile, so a text of ASCII alone (as every stored query is) is read with ASCII classes,
+    which match exactly the same there."""
+    base = "A-Za-z" + (_NAME_START if unicode else "")
+    more = _NAME_MORE if unicode else ""
+    chars_u = base + "_"
+    chars = chars_u + "\\-0-9" + more
+    prefix = f"[{base}][{chars}]*+(?:\\.++[{chars}]++)*+"
+    local = f"(?:[{chars_u}:0-9]|{_PLX})(?:[{chars}:]|{_PLX})*+(?:\\.++(?:[{chars}:]|{_PLX})++)?+"
+    return _Names(
+        re.compile(f"(?:{prefix})?:(?:{local})?"),
+        re.compile(f"[{chars_u}0-9][{chars_u}0-9{more}]*+"),
+        re.compile(f"_:[{chars_u}0-9][{chars}]*+(?:\\.++[{chars}]++)*+"),
+    )
+
+
+_ASCII_NAMES = _names(unicode=False)
+_unicode_names = functools.cache(functools.partial(_names, unicode=True))
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*+")
 _LANGTAG = re.compile(r"@[A-Za-z]++(?:-[A-Za-z0-9]++)*+(?:--[A-Za-z]++)?+")
 _NUMBER = re.compile(
@@ -181,6 +201,7 @@ class _Reader:
         self.text = text
         self.source = source
         self.tokens: list[Token] = []
+        self.names = _ASCII_NAMES if text.isascii() else _unicode_names()
         self.stack: list[str] = []
         self.opened: list[int] = []  # where each bracket of the stack was opened
 
@@ -285,15 +306,15 @@ class _Reader:
                 index = self.angle(index)
             elif char == ">":
                 index = self.closing_angle(index)
-            elif char in "?$" and (found := _VARNAME.match(text, index + 1)):
+            elif char in "?$" and (found := self.names.varname.match(text, index + 1)):
                 index = self.add(VAR, index, found.end())
-            elif char == "_" and (found := _BLANK.match(text, index)):
+            elif char == "_" and (found := self.names.blank.match(text, index)):
                 index = self.add(BLANK, index, found.end())
             elif char == "@" and (found := _LANGTAG.match(text, index)):
                 index = self.add(LANGTAG, index, found.end())
             elif (char.isdigit() or char == ".") and (found := _NUMBER.match(text, index)):
                 index = self.add(NUMBER, index, found.end())
-            elif found := _PNAME.match(text, index):
+            elif found := self.names.pname.match(text, index):
                 index = self.add(PNAME, index, found.end())
             elif found := _WORD.match(text, index):
                 index = self.words(index, found.end())
