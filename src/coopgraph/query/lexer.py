@@ -135,7 +135,7 @@ _LONG_STRINGS = {
 }
 _SPACE = re.compile(r"[ \t\r\n]++")
 _COMMENT = re.compile(r"#[^\r\n]*+")
-_PUNCTUATION = ("^^", "!=", "&&", "||", "<=", ">=", *"{}()[].,;*/|^!+-=<>?$")
+_PUNCTUATION = ("^^", "!=", "&&", "||", "<=", ">=", *"{}()[].,;*/|^!+-=<>?$~")
 
 # Every keyword of SPARQL 1.1 Query and Update, and the function names, as Oxigraph knows them.
 KEYWORDS = frozenset(
@@ -149,7 +149,7 @@ KEYWORDS = frozenset(
     YEAR MONTH DAY HOURS MINUTES SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384
     SHA512 COALESCE IF STRLANG STRDT SAMETERM ISIRI ISURI ISBLANK ISLITERAL ISNUMERIC REGEX
     SUBSTR REPLACE TRIPLE SUBJECT PREDICATE OBJECT ISTRIPLE LANGDIR HASLANG HASLANGDIR
-    STRLANGDIR ADJUST
+    STRLANGDIR ADJUST VERSION LATERAL
     """.split()  # noqa: SIM905 - a list of 130 words reads better as words
 )
 _LONGEST_KEYWORD = max(map(len, KEYWORDS))

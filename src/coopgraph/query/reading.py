@@ -267,11 +267,11 @@ def _not_a_form(word: str, forms: Sequence[str], what: str) -> tuple[str, str]:
 
 
 def _first_word(tokens: Sequence[Token]) -> Token | None:
-    """The first token after the prologue (BASE <iri>, PREFIX p: <iri>)."""
+    """The first token after the prologue (BASE <iri>, PREFIX p: <iri>, VERSION "1.2")."""
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if token.kind == WORD and token.upper == "BASE":
+        if token.kind == WORD and token.upper in ("BASE", "VERSION"):
             index += 2
         elif token.kind == WORD and token.upper == "PREFIX":
             index += 3
