@@ -258,6 +258,8 @@ def _query(store: ox.Store, request: QueryRequest, limits: Limits) -> Answer:
         raise reading.syntax_error(str(error)) from error
     except OSError as error:  # SERVICE: refused by the confinement, or the service failed
         raise called_out("query", error, confined=_Confinement.confined) from error
+    except ValueError as error:
+        raise CoopgraphError(str(error), hint="check the IRIs of the query") from error
 
 
 def _dataset(request: QueryRequest, reading: SparqlText, limits: Limits) -> dict[str, object]:
