@@ -402,6 +402,11 @@ def query_command(
     + " (default turtle); ASK: text, json, srj, srx.",
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let the query call other SPARQL services (SERVICE) from this machine.",
+)
 @_DATA_OPTION
 @_CACHE_OPTION
 @_ENDPOINT_OPTION
@@ -411,6 +416,7 @@ def sparql_command(
     query_text: str | None,
     output_format: str | None,
     output: Path | None,
+    allow_service: bool,
     data_files: Sequence[Path],
     cache_dir: Path | None,
     endpoint: str | None,
@@ -419,11 +425,23 @@ def sparql_command(
     """Run any SPARQL query from FILE, from - (standard input) or from -q TEXT.
 
     The project's prefixes (cg:, state:, inst:, modality:, skos:, ...) are predeclared.
+    A query that calls another service (SERVICE) runs only with --allow-service; updates
+    are not run (the store is rebuilt from the data files).
     """
     from coopgraph.model.namespaces import compact, sparql_prologue  # noqa: PLC0415
     from coopgraph.query.export import serialize_boolean, serialize_graph, serialize_table  # noqa: PLC0415
+    from coopgraph.query.guard import COMMAND_LINE, check_query  # noqa: PLC0415
 
     source, text = _query_source(file, query_text)
+    check_query(
+        sparql_prologue() + text,
+        # A remote endpoint applies its own policy to SERVICE; this machine makes no call.
+        allow_service=allow_service or endpoint is not None,
+        source=source,
+        hint="`coopgraph sparql` runs queries; to change the graph, edit its data files "
+        "(or send the update to a `coopgraph serve --update` endpoint)",
+        policy=COMMAND_LINE,
+    )
     engine = _query_engine(endpoint, data_files, cache_dir, user)
     outcome = engine.run(sparql_prologue() + text, source=source)
     if outcome.table is not None:
@@ -446,9 +464,16 @@ def _query_source(file: Path | None, query_text: str | None) -> tuple[str, str]:
     if str(file) == "-":
         return "<stdin>", sys.stdin.read()
     try:
-        return str(file), file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(file, f"cannot read the query ({error})") from error
+        # utf-8-sig: a byte-order mark that an editor put first is not part of the query.
+        return str(file), file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            file,
+            f"the query is not UTF-8 text (byte {error.start} is {error.object[error.start]:#04x})",
+            hint="save it as UTF-8",
+        ) from error
+    except OSError as error:
+        raise InputError(file, f"cannot read the query ({error.strerror or error})") from error
 
 
 @main.command("export")

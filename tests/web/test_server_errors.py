@@ -129,7 +129,9 @@ def test_every_error_has_the_one_shape(
 def test_a_syntax_error_gives_its_line_and_column(client: TestClient) -> None:
     query = "SELECT ?s WHERE {\n  ?s ?p ?o .\n  FILTER(\n}"
     error = assert_error_shape(client.get("/sparql", params={"query": query}), 400, "bad-query")
-    assert (error["line"], error["column"]) == (3, 3)  # where the unfinished FILTER starts
+    # At the } that comes before the FILTER's ( is closed, and the message names the (.
+    assert (error["line"], error["column"]) == (4, 1)
+    assert "line 3, column 9" in error["message"]
 
 
 def test_the_method_not_allowed_error_says_what_is_allowed(client: TestClient) -> None:

@@ -10,25 +10,27 @@ graph, `coopgraph.query.remote.RemoteEngine` on a SPARQL endpoint.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result, ResultRow
 from rdflib.term import Identifier, Node
 
-from coopgraph.errors import QueryError
+from coopgraph.errors import CoopgraphError, QueryError
 from coopgraph.model.namespaces import DATA_GRAPH
 from coopgraph.model.terms import from_oxigraph
 from coopgraph.query import tables
+from coopgraph.query.guard import RefusedError
+from coopgraph.query.lexer import PROLOGUE_END
+from coopgraph.query.reading import SparqlText, read
 from coopgraph.query.results import ResultTable, Row, converted_rows
 
 Bindings = Mapping[str, Node]
-# `coopgraph sparql` ends its PREFIX prologue with this comment line.
-PROLOGUE_END = "# end of coopgraph prefixes\n"
+__all__ = ["PROLOGUE_END", "OxigraphEngine", "QueryEngine", "QueryOutcome", "RdflibEngine"]
 
 
 class QueryEngine(Protocol):
@@ -53,23 +55,30 @@ class QueryOutcome:
 
 
 class OxigraphEngine:
-    """Queries on an Oxigraph store, whose default graph is the union of its named graphs.
+    """Queries on an Oxigraph store, whose default graph is the union of its named graphs
+    unless the query names its dataset (FROM, FROM NAMED: SPARQL 1.1 Query 13.2).
 
-    With a `tables` folder, the stored reports read their rows from the tables materialised
-    there (`coopgraph.query.tables`), and file the rows of any other arguments they run with."""
+    Every text is read by coopgraph's lexer first (coopgraph.query.reading: its nesting
+    depth, its prefixes, query or update) and the engine runs the text read. With a
+    `tables` folder, the stored reports read their rows from the tables materialised there
+    (`coopgraph.query.tables`), and file the rows of any other arguments they run with."""
 
     def __init__(self, store: ox.Store, tables: Path | None = None) -> None:
         self.store = store
         self.tables = tables
 
-    def _execute(self, query: str, bindings: Bindings | None, source: str = "query") -> object:
+    def _execute(
+        self, query: str, bindings: Bindings | None, source: str = "query"
+    ) -> tuple[object, SparqlText]:
         # Oxigraph's own substitution needs each variable in the projection, which grouped
         # reports do not have; a VALUES block at the top of the WHERE clause binds them.
-        text = with_values(query, bindings or {})
+        reading = read(with_values(query, bindings or {}), source)
         try:
-            return self.store.query(text, use_default_graph_as_union=True)
+            return self.store.query(reading.text, **dataset_arguments(reading)), reading  # type: ignore[arg-type]
         except SyntaxError as error:
-            raise syntax_error(source, str(error), query) from error
+            raise reading.syntax_error(str(error)) from error
+        except OSError as error:
+            raise called_out(source, error) from error
 
     def select(
         self,
@@ -83,10 +92,10 @@ class OxigraphEngine:
             filed = tables.read(self.tables, name)
             if filed is not None:
                 return filed
-        solutions = self._execute(query, bindings)
+        solutions, reading = self._execute(query, bindings)
         if not isinstance(solutions, ox.QuerySolutions):
             raise QueryError("query", "not a SELECT query", hint="use a SELECT query here")
-        table = _oxigraph_table(solutions, list_columns)
+        table = _evaluated(lambda: _oxigraph_table(solutions, list_columns), reading)
         if name is not None and self.tables is not None:
             tables.write(self.tables, name, table)
         return table
@@ -94,21 +103,15 @@ class OxigraphEngine:
     def run(
         self, query: str, bindings: Bindings | None = None, source: str = "query"
     ) -> QueryOutcome:
-        answer = self._execute(query, bindings, source)
+        answer, reading = self._execute(query, bindings, source)
         if isinstance(answer, ox.QuerySolutions):
-            return QueryOutcome(table=_oxigraph_table(answer, frozenset()))
+            solutions = answer
+            return QueryOutcome(
+                table=_evaluated(lambda: _oxigraph_table(solutions, frozenset()), reading)
+            )
         if isinstance(answer, ox.QueryBoolean):
             return QueryOutcome(boolean=bool(answer))
-        graph = Graph()
-        for triple in answer:  # type: ignore[attr-defined]
-            graph.add(
-                (
-                    from_oxigraph(triple.subject),
-                    from_oxigraph(triple.predicate),
-                    from_oxigraph(triple.object),
-                )
-            )
-        return QueryOutcome(graph=graph)
+        return QueryOutcome(graph=_evaluated(lambda: _oxigraph_graph(answer), reading))
 
     def quads(self) -> Iterator[tuple[Node, Node, Node, URIRef]]:
         """Every quad of the store as rdflib terms."""
@@ -121,6 +124,54 @@ class OxigraphEngine:
                 from_oxigraph(quad.object),
                 name,
             )
+
+
+T = TypeVar("T")
+
+
+def _evaluated(evaluate: Callable[[], T], reading: SparqlText) -> T:
+    """Oxigraph evaluates while the results are read: a SERVICE call fails there."""
+    try:
+        return evaluate()
+    except OSError as error:
+        raise called_out(reading.source, error) from error
+
+
+def dataset_arguments(reading: SparqlText, union: bool = True) -> dict[str, object]:
+    """The dataset arguments of Oxigraph's query() for a query read: none when the query
+    names its dataset (Oxigraph then honours FROM and FROM NAMED), else the union of the
+    named graphs as the default graph (Oxigraph's use_default_graph_as_union would override
+    the query's FROM)."""
+    if reading.names_dataset or not union:
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def called_out(source: str, error: OSError, confined: bool = False) -> CoopgraphError:
+    """The error of a query whose SERVICE (or an update whose LOAD) could not be reached."""
+    if confined or isinstance(error, PermissionError):
+        return RefusedError(
+            "the query tried to reach the network, which this endpoint does not allow",
+            hint="remove SERVICE and LOAD from the request",
+        )
+    return QueryError(
+        source,
+        f"a SERVICE or LOAD call failed: {error}",
+        hint="check the service's address, or leave SERVICE out",
+    )
+
+
+def _oxigraph_graph(triples: object) -> Graph:
+    graph = Graph()
+    for triple in triples:  # type: ignore[attr-defined]
+        graph.add(
+            (
+                from_oxigraph(triple.subject),
+                from_oxigraph(triple.predicate),
+                from_oxigraph(triple.object),
+            )
+        )
+    return graph
 
 
 def _oxigraph_table(solutions: ox.QuerySolutions, list_columns: frozenset[str]) -> ResultTable:
@@ -181,19 +232,14 @@ def _rdflib_table(result: Result, list_columns: frozenset[str]) -> ResultTable:
     return ResultTable(variables, tuple(rows), list_columns)
 
 
-_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
-
-
 def syntax_error(source: str, message: str, query: str) -> QueryError:
-    """A QueryError at the line and column of the user's text: the lines of the PREFIX
-    prologue that `coopgraph sparql` puts before it are not counted."""
-    match = _POSITION.match(message)
-    if match is None:
-        return QueryError(source, message)
-    line, column, problem = int(match.group(1)), int(match.group(2)), match.group(3)
-    end = query.find(PROLOGUE_END)
-    prologue_lines = query.count("\n", 0, end + len(PROLOGUE_END)) if end >= 0 else 0
-    return QueryError(source, problem or "syntax error", line=line - prologue_lines, column=column)
+    """Oxigraph's syntax error `message` for `query` as a short QueryError at the line and
+    column of the user's text (the lines of a `coopgraph sparql` prologue not counted)."""
+    try:
+        reading = read(query, source)
+    except QueryError as lexical:  # what the lexer finds is said better
+        return lexical
+    return reading.syntax_error(message)
 
 
 # --- Binding values into query text ---------------------------------------------------------

@@ -1,47 +1,51 @@
-"""What a public SPARQL endpoint lets a request do, checked on the parsed request.
+"""What a SPARQL text may do: no call to another service, no document fetched, no local file.
 
 Public API:
     RefusedError                      a request the endpoint will not run (HTTP 403)
-    check_query(text, allow_service)  parse a query, refuse what the policy forbids; its form
-    check_update(text, allow_service) parse an update likewise; how many DELETE/INSERT it has
-    with_using(text, update, default_graphs, named_graphs)
+    check_query(text, allow_service, base_iri, source, hint)
+                                      read a query (coopgraph.query.reading) and refuse what
+                                      the policy forbids; the SparqlText whose `text` to run
+    check_update(text, allow_service, base_iri)
+                                      the same for an update
+    refuse_calls(reading, base_iri, policy)
+                                      the policy on a text already read; ENDPOINT and
+                                      COMMAND_LINE word its refusals for the server and the CLI
+    with_using(reading, default_graphs, named_graphs)
                                       the update with the protocol's using-graph-uri /
                                       using-named-graph-uri written as USING clauses
     check_graph_iris(iris, allow_service)
                                       refuse file: IRIs given as protocol dataset parameters
 
-The request is parsed with rdflib's SPARQL parser and its prefixed names resolved (the
-first steps of rdflib's translation to algebra), and the tree is inspected: any `SERVICE`
-and any `LOAD` are refused, and so is a `file:` IRI in a dataset clause (`FROM`, `FROM
-NAMED`, `USING`, `WITH`), unless the server runs with `--allow-service`. Looking at the
-parse tree rather than at the text means that `SERVICE` in a string, a comment or an IRI
-is no false alarm, and that `PREFIX s: <file:///etc/> ... FROM s:passwd` is still caught.
-A request that rdflib cannot parse is refused as a syntax error (400) with rdflib's line
-and column: what cannot be checked is not run.
+The policy is applied to the tokens of coopgraph's own lexer (coopgraph.query.lexer), which
+reads the text as Oxigraph reads it, and the engine then runs the text made from those same
+tokens (`SparqlText.text`): there is no second parser whose reading could differ. Refused,
+unless the server runs with --allow-service (or `coopgraph sparql` is given it):
+- the keywords SERVICE and LOAD, wherever they stand outside strings, IRIs and comments;
+- a word or a prefix name in which Oxigraph could read one of them (Oxigraph's keywords
+  need no word boundary: `SERVICE:x { ... }` is a SERVICE call to `:x`);
+- a `file:` IRI in a dataset clause (FROM, FROM NAMED, USING, USING NAMED, WITH), also when
+  it is written as a prefixed name or relative to a `file:` BASE.
+Looking at tokens rather than at the raw text means that SERVICE in a string, a comment or an
+IRI is no false alarm.
+
+What stops a call that got past these checks anyway is the query workers' confinement (see
+coopgraph.query.confinement): this module is the first of two locks, not the only one.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from pyparsing import ParseException, ParseResults
-from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
 
 from coopgraph.errors import CoopgraphError, QueryError
+from coopgraph.query.lexer import IRI, PNAME, PUNCT, WORD, Token
+from coopgraph.query.reading import SparqlText, read
 
-QUERY_FORMS = {
-    "SelectQuery": "SELECT",
-    "ConstructQuery": "CONSTRUCT",
-    "AskQuery": "ASK",
-    "DescribeQuery": "DESCRIBE",
-}
-_SERVICE_HINT = "this endpoint does not call other services; start it with --allow-service to allow"
+_CALLS = ("SERVICE", "LOAD")
+_DATASET_WORDS = {"FROM": "FROM", "USING": "USING", "WITH": "WITH"}
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 class RefusedError(CoopgraphError):
@@ -49,73 +53,118 @@ class RefusedError(CoopgraphError):
 
 
 @dataclass(frozen=True)
-class UpdateShape:
-    """What the protocol needs to know of an update request."""
+class Policy:
+    """How a refusal is worded: where the text was refused and how to allow what was."""
 
-    modify_operations: int
-    has_dataset_clause: bool
+    where: str
+    allow: str
 
 
-@functools.lru_cache(maxsize=512)
-def check_query(text: str, allow_service: bool = False) -> str:
-    """Parse `text` as a query and apply the policy; its form (SELECT, ASK, ...).
+ENDPOINT = Policy("on this endpoint", "start the server with --allow-service")
+COMMAND_LINE = Policy("without --allow-service", "pass --allow-service")
 
-    Cached: rdflib's parser takes tens of milliseconds, and a server sees the same stored
-    queries again and again. A refused or malformed query raises, and is not cached."""
-    try:
-        parsed = parseQuery(text)
-        prologue = translatePrologue(parsed[0], None)
-        tree = traverse(parsed[1], visitPost=functools.partial(translatePName, prologue=prologue))
-    except ParseException as error:
-        raise QueryError("query", error.msg, line=error.lineno, column=error.col) from error
-    except Exception as error:  # rdflib raises a bare Exception for an unknown prefix
-        raise QueryError("query", str(error)) from error
+
+def check_query(
+    text: str,
+    allow_service: bool = False,
+    base_iri: str | None = None,
+    source: str = "query",
+    hint: str | None = "send it as update=... to an endpoint started with --update",
+    policy: Policy = ENDPOINT,
+) -> SparqlText:
+    """Read `text` as a query and apply the policy; `hint` is for an update sent instead."""
+    reading = read(text, source, "query", hint)
     if not allow_service:
-        for node in _nodes(tree):
-            _refuse_service(node)
-            if node.name == "DatasetClause":
-                _refuse_file(_field(node, "default"), "FROM")
-                _refuse_file(_field(node, "named"), "FROM NAMED")
-    return QUERY_FORMS.get(getattr(tree, "name", ""), "SELECT")
+        refuse_calls(reading, base_iri, policy)
+    return reading
 
 
-def check_update(text: str, allow_service: bool = False) -> UpdateShape:
-    """Parse `text` as an update and apply the policy."""
-    try:
-        parsed = parseUpdate(text)
-        operations: list[CompValue] = []
-        prologue = None
-        for declarations, request in zip(parsed.prologue or [], parsed.request or [], strict=False):
-            prologue = translatePrologue(declarations, None, None, prologue)
-            operations.append(
-                traverse(request, visitPost=functools.partial(translatePName, prologue=prologue))
-            )
-    except ParseException as error:
-        raise QueryError("update", error.msg, line=error.lineno, column=error.col) from error
-    except Exception as error:
-        raise QueryError("update", str(error)) from error
-    modify = 0
-    dataset_clause = False
-    for operation in operations:
-        if operation.name == "Modify":
-            modify += 1
-            if _field(operation, "withClause") is not None or _field(operation, "using"):
-                dataset_clause = True
-        if allow_service:
-            continue
-        if operation.name == "Load":
+def check_update(text: str, allow_service: bool = False, base_iri: str | None = None) -> SparqlText:
+    """Read `text` as an update and apply the policy."""
+    reading = read(text, "update", "update", "send it as query=... instead")
+    if not allow_service:
+        refuse_calls(reading, base_iri)
+    return reading
+
+
+def refuse_calls(
+    reading: SparqlText, base_iri: str | None = None, policy: Policy = ENDPOINT
+) -> None:
+    """Raise RefusedError if `reading` could call out or name a local file."""
+    tokens = reading.tokens
+    for index, token in enumerate(tokens):
+        if token.kind == WORD and token.upper in _CALLS:
+            raise _refusal(token, tokens[index + 1 : index + 3], policy)
+        if token.kind in (WORD, PNAME):
+            name = token.text.split(":", 1)[0] if token.kind == PNAME else token.text
+            hidden = next((call for call in _CALLS if call in name.upper()), None)
+            if hidden is not None:
+                what = "the prefix" if token.kind == PNAME else "the word"
+                raise RefusedError(
+                    f"{what} {name!r} holds {hidden}, which Oxigraph may read as the keyword "
+                    f"(keywords need no space after them); it is not allowed {policy.where}",
+                    hint=f"rename it, or write {hidden} apart",
+                )
+    for clause, iri in _dataset_iris(tokens, base_iri):
+        if iri.lower().startswith("file:"):
             raise RefusedError(
-                f"LOAD <{_field(operation, 'iri')}> is not allowed on this endpoint",
-                hint="this endpoint does not fetch documents; start it with --allow-service "
-                "to allow LOAD",
+                f"the file: IRI <{iri}> in {clause} is not allowed {policy.where}",
+                hint=f"local files are not read; {policy.allow} to allow it",
             )
-        for node in _nodes(operation):
-            _refuse_service(node)
-            if node.name == "UsingClause":
-                _refuse_file(_field(node, "default"), "USING")
-                _refuse_file(_field(node, "named"), "USING NAMED")
-        _refuse_file(_field(operation, "withClause"), "WITH")
-    return UpdateShape(modify, dataset_clause)
+
+
+def _refusal(keyword: Token, following: Sequence[Token], policy: Policy) -> RefusedError:
+    target = next((t.text for t in following if t.kind != WORD or t.upper != "SILENT"), "")
+    if keyword.upper == "LOAD":
+        return RefusedError(
+            f"LOAD {target} fetches a document, which is not allowed {policy.where}",
+            hint=f"{policy.allow} to allow LOAD",
+        )
+    return RefusedError(
+        f"SERVICE {target} calls another SPARQL service, which is not allowed {policy.where}",
+        hint=f"{policy.allow} to let queries call other services",
+    )
+
+
+def _dataset_iris(tokens: Sequence[Token], base_iri: str | None) -> Iterator[tuple[str, str]]:
+    """(clause, the IRI resolved as far as its scheme) for each dataset clause."""
+    prefixes: dict[str, str] = {}
+    base = base_iri or ""
+    for index, token in enumerate(tokens):
+        if token.kind != WORD:
+            continue
+        following = tokens[index + 1 : index + 3]
+        word = token.upper
+        if word == "BASE" and following and following[0].kind == IRI:
+            base = _resolved(_iri_text(following[0]), base)
+        elif word == "PREFIX" and len(following) == 2 and following[1].kind == IRI:
+            prefixes[following[0].text.split(":", 1)[0]] = _resolved(_iri_text(following[1]), base)
+        elif word in _DATASET_WORDS and following:
+            clause = _DATASET_WORDS[word]
+            target = following[0]
+            if target.kind == WORD and target.upper == "NAMED" and len(following) > 1:
+                clause += " NAMED"
+                target = following[1]
+            if target.kind == IRI:
+                yield clause, _resolved(_iri_text(target), base)
+            elif target.kind == PNAME:
+                prefix, local = target.text.split(":", 1)
+                yield clause, prefixes.get(prefix, "") + local.replace("\\", "")
+
+
+def _iri_text(token: Token) -> str:
+    def decode(match: re.Match[str]) -> str:
+        return chr(int(match.group(1) or match.group(2), 16))
+
+    return _UCHAR.sub(decode, token.text[1:-1])
+
+
+def _resolved(iri: str, base: str) -> str:
+    """`iri` against `base`, as far as the scheme goes (all the policy needs)."""
+    if _SCHEME.match(iri):
+        return iri
+    scheme = _SCHEME.match(base)
+    return (scheme.group() if scheme else "") + iri
 
 
 def check_graph_iris(iris: Iterable[str], allow_service: bool = False) -> None:
@@ -123,68 +172,32 @@ def check_graph_iris(iris: Iterable[str], allow_service: bool = False) -> None:
     if allow_service:
         return
     for iri in iris:
-        _refuse_file(iri, "a dataset parameter")
-
-
-def _field(node: CompValue, name: str) -> Any:
-    """A field of a parse-tree node, None when absent (CompValue.get returns the name)."""
-    return dict.get(node, name)
-
-
-def _nodes(tree: Any) -> Iterator[CompValue]:
-    """Every CompValue of a parse tree, depth first."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, CompValue):
-            yield node
-            stack.extend(node.values())
-        elif isinstance(node, ParseResults | list | tuple):
-            stack.extend(node)
-
-
-def _refuse_service(node: CompValue) -> None:
-    if node.name == "ServiceGraphPattern":
-        raise RefusedError(
-            f"SERVICE {_show(_field(node, 'term'))} is not allowed on this endpoint", _SERVICE_HINT
-        )
-
-
-def _refuse_file(iri: object, where: str) -> None:
-    if iri is not None and str(iri).lower().startswith("file:"):
-        raise RefusedError(
-            f"the file: IRI <{iri}> in {where} is not allowed on this endpoint",
-            hint="this endpoint does not read local files",
-        )
-
-
-def _show(term: object) -> str:
-    text = str(term)
-    return text if text.startswith("?") else f"<{text}>"
+        if iri.lower().startswith("file:"):
+            raise RefusedError(
+                f"the file: IRI <{iri}> in a dataset parameter is not allowed on this endpoint",
+                hint="this endpoint does not read local files",
+            )
 
 
 # --- The protocol's update dataset ----------------------------------------------------------
 
 _SAFE_IRI = re.compile(r'[^\x00-\x20<>"{}|^`\\]+')
-_IRI_TOKEN = re.compile(r'<[^\x00-\x20<>"{}|^`\\]*>')
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def with_using(
-    text: str,
-    update: UpdateShape,
-    default_graphs: Sequence[str],
-    named_graphs: Sequence[str],
+    reading: SparqlText, default_graphs: Sequence[str], named_graphs: Sequence[str]
 ) -> str:
-    """`text` with `USING <g>` / `USING NAMED <g>` before the WHERE of each DELETE/INSERT.
+    """The update's text with `USING <g>` / `USING NAMED <g>` before the WHERE of each
+    DELETE/INSERT operation.
 
     The SPARQL 1.1 Protocol's using-graph-uri and using-named-graph-uri parameters set the
     dataset of every DELETE/INSERT operation; an update that names its own (USING, WITH)
     cannot also take them.
     """
+    text = reading.original
     if not default_graphs and not named_graphs:
         return text
-    if update.has_dataset_clause:
+    if reading.names_dataset:
         raise QueryError(
             "update",
             "using-graph-uri/using-named-graph-uri cannot be combined with USING or WITH",
@@ -197,79 +210,26 @@ def with_using(
         [f"USING <{iri}>" for iri in default_graphs]
         + [f"USING NAMED <{iri}>" for iri in named_graphs]
     )
-    positions = _top_level_wheres(text)
-    if len(positions) != update.modify_operations:
-        raise QueryError(
-            "update",
-            "cannot apply using-graph-uri to this update",
-            hint="write USING clauses in the update instead",
-        )
-    for position in reversed(positions):
+    for position in reversed(_top_level_wheres(reading.tokens)):
         text = f"{text[:position]}{clause}\n{text[position:]}"
     return text
 
 
-def _top_level_wheres(text: str) -> list[int]:
-    """The offsets of the WHERE keywords outside braces, strings, IRIs and comments that do
-    not follow DELETE (the WHERE of each DELETE/INSERT ... WHERE operation)."""
+def _top_level_wheres(tokens: Sequence[Token]) -> list[int]:
+    """The offsets of the WHERE keywords outside braces that do not follow DELETE (the WHERE
+    of each DELETE/INSERT ... WHERE operation)."""
     positions: list[int] = []
     depth = 0
-    index = 0
-    previous_word = ""
-    length = len(text)
-    while index < length:
-        char = text[index]
-        if char == "#":
-            end = text.find("\n", index)
-            index = length if end < 0 else end + 1
-        elif char in "'\"":
-            index = _string_end(text, index)
-        elif char == "<" and (match := _IRI_TOKEN.match(text, index)):
-            index = match.end()
-        elif char == "{":
+    previous = ""
+    for token in tokens:
+        if token.kind == PUNCT and token.text == "{":
             depth += 1
-            index += 1
-        elif char == "}":
+        elif token.kind == PUNCT and token.text == "}":
             depth -= 1
             if depth == 0:
-                previous_word = "}"
-            index += 1
-        elif (match := _WORD.match(text, index)) and (index == 0 or not _is_name(text[index - 1])):
-            word = match.group().upper()
-            if depth == 0:
-                if word == "WHERE" and previous_word != "DELETE":
-                    positions.append(index)
-                previous_word = word
-            index = match.end()
-        else:
-            index += 1
+                previous = "}"
+        elif depth == 0 and token.kind == WORD:
+            if token.upper == "WHERE" and previous != "DELETE":
+                positions.append(token.start)
+            previous = token.upper
     return positions
-
-
-def _is_name(char: str) -> bool:
-    return char.isalnum() or char in "_:?$-"
-
-
-def _string_end(text: str, start: int) -> int:
-    quote = text[start]
-    if text.startswith(quote * 3, start):
-        end = text.find(quote * 3, start + 3)
-        while end > 0 and _escaped(text, end):
-            end = text.find(quote * 3, end + 1)
-        return len(text) if end < 0 else end + 3
-    index = start + 1
-    while index < len(text):
-        if text[index] == "\\":
-            index += 2
-            continue
-        if text[index] == quote or text[index] == "\n":
-            return index + 1
-        index += 1
-    return len(text)
-
-
-def _escaped(text: str, index: int) -> bool:
-    backslashes = 0
-    while index - 1 - backslashes >= 0 and text[index - 1 - backslashes] == "\\":
-        backslashes += 1
-    return backslashes % 2 == 1

@@ -120,6 +120,7 @@ from coopgraph.web.operations import (
     QueryRequest,
     RdfSyntaxError,
     TooManyRowsError,
+    UnconfinedError,
     UnsupportedMediaTypeError,
     UpdateRequest,
 )
@@ -189,6 +190,7 @@ _PROBLEMS: tuple[tuple[type[Exception], int, str], ...] = (
     (UnsupportedMediaTypeError, 415, "unsupported-media-type"),
     (WorkerCrashedError, 500, "internal"),
     (OverloadedError, 503, "overloaded"),
+    (UnconfinedError, 503, "unconfined"),
     (QueryTimeoutError, 504, "timeout"),
     (CoopgraphError, 400, "bad-request"),
 )

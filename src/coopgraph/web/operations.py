@@ -5,18 +5,28 @@ Public API:
     Limits(max_rows, allow_service, union_default_graph)
     QueryRequest, UpdateRequest, GraphRequest     one operation each (picklable values)
     Answer(status, media_type, body, headers)     a successful answer
+    confine_worker(limits)                        THE HOOK: call once where a worker process
+                                                  starts, before its first request (see below)
     perform(store, request, limits) -> Answer     run one operation (raises CoopgraphError)
     SELECT_TYPES, BOOLEAN_TYPES, GRAPH_TYPES      the media types offered, by result kind
     RDF_INPUT_TYPES                               what the Graph Store Protocol accepts
     NotAcceptableError (406), UnsupportedMediaTypeError (415), TooManyRowsError,
-    GraphNotFoundError (404), RdfSyntaxError (400): the errors an operation raises besides
-    coopgraph.errors.QueryError and coopgraph.guard.RefusedError.
+    GraphNotFoundError (404), RdfSyntaxError (400), UnconfinedError (503): the errors an
+    operation raises besides coopgraph.errors.QueryError and coopgraph.guard.RefusedError.
 
 Everything here runs inside a worker process (see coopgraph.web.workers), so a query that
 runs too long is stopped by ending that process. Results are serialised here, in the
 worker, with the row cap applied while they are read: the server never holds a result it
 will refuse. SELECT results are written by this module in the four W3C formats (so that
 the cap is applied before anything is written); graphs by Oxigraph's serialisers.
+
+Calling out: a client's query or update is read by coopgraph.query.guard, which refuses
+SERVICE, LOAD and file: IRIs (unless --allow-service), and the engine runs the text that check
+read. `confine_worker` is the second lock: it takes away the worker process's ability to open
+network sockets at all (coopgraph.query.confinement). It fails closed: while a worker is not
+confined, `perform` refuses every client query and update (the server's own trusted queries
+still run), so a worker started without the hook, or on a system without seccomp, never runs a
+client's text with its network open.
 """
 
 from __future__ import annotations
@@ -32,10 +42,12 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from coopgraph.errors import CoopgraphError
+from coopgraph.errors import CoopgraphError, QueryError
 from coopgraph.model.namespaces import ALL_PREFIXES
-from coopgraph.query.engine import syntax_error
+from coopgraph.query import confinement
+from coopgraph.query.engine import called_out, dataset_arguments
 from coopgraph.query.guard import check_query, check_update, with_using
+from coopgraph.query.reading import SparqlText
 from coopgraph.web.conneg import media_type_of, negotiate
 
 SRJ = "application/sparql-results+json"
@@ -86,6 +98,10 @@ class TooManyRowsError(CoopgraphError):
 
 class GraphNotFoundError(CoopgraphError):
     """The Graph Store Protocol names a graph that is not in the store."""
+
+
+class UnconfinedError(CoopgraphError):
+    """The worker could not be kept from calling out, so it runs no client's text (503)."""
 
 
 class RdfSyntaxError(CoopgraphError):
@@ -169,6 +185,40 @@ class Answer:
     headers: tuple[tuple[str, str], ...] = ()
 
 
+class _Confinement:
+    """Whether this process was confined, or why it could not be."""
+
+    confined = False
+    failure: confinement.ConfinementError | None = None
+
+
+def confine_worker(limits: Limits) -> None:
+    """Confine this worker process (no network socket can be opened from now on) unless the
+    server allows SERVICE. Call it once, at the start of each worker process: never in the
+    server's own process, which needs its sockets. A failure is kept, not raised: the
+    worker then refuses every client query and update with its reason (HTTP 503)."""
+    if limits.allow_service or _Confinement.confined:
+        return
+    try:
+        confinement.deny_network()
+    except confinement.ConfinementError as error:
+        _Confinement.failure = error
+    else:
+        _Confinement.confined = True
+
+
+def _require_confinement(limits: Limits) -> None:
+    if limits.allow_service or _Confinement.confined:
+        return
+    failure = _Confinement.failure
+    raise UnconfinedError(
+        failure.message if failure else "this query worker was started without its confinement",
+        hint=failure.hint
+        if failure
+        else "call coopgraph.web.operations.confine_worker where a worker starts",
+    )
+
+
 def perform(store: ox.Store, request: Request, limits: Limits) -> Answer:
     """Run one operation on `store`."""
     if isinstance(request, QueryRequest):
@@ -182,33 +232,57 @@ def perform(store: ox.Store, request: Request, limits: Limits) -> Answer:
 
 
 def _query(store: ox.Store, request: QueryRequest, limits: Limits) -> Answer:
-    if not request.trusted:
-        check_query(request.text, limits.allow_service)
-    max_rows = None if request.trusted else limits.max_rows
-    dataset: dict[str, object] = {}
-    if request.default_graphs is not None or request.named_graphs is not None:
-        dataset["default_graph"] = [ox.NamedNode(iri) for iri in request.default_graphs or ()]
-        dataset["named_graphs"] = [ox.NamedNode(iri) for iri in request.named_graphs or ()]
+    if request.trusted:
+        reading = check_query(request.text, allow_service=True)
     else:
-        dataset["use_default_graph_as_union"] = limits.union_default_graph
+        _require_confinement(limits)
+        reading = check_query(request.text, limits.allow_service, request.base_iri)
+    max_rows = None if request.trusted else limits.max_rows
+    dataset = _dataset(request, reading, limits)
     try:
-        result = store.query(request.text, base_iri=request.base_iri, **dataset)  # type: ignore[arg-type]
+        result = store.query(reading.text, base_iri=request.base_iri, **dataset)  # type: ignore[arg-type]
+        if isinstance(result, ox.QueryBoolean):
+            media_type = _choose(request.accept, BOOLEAN_TYPES, RESULT_ALIASES, "an ASK result")
+            fmt = ox.QueryResultsFormat.JSON if media_type == SRJ else ox.QueryResultsFormat.XML
+            return Answer(200, media_type, result.serialize(format=fmt) or b"")
+        if isinstance(result, ox.QuerySolutions):
+            media_type = _choose(request.accept, SELECT_TYPES, RESULT_ALIASES, "a SELECT result")
+            variables = [variable.value for variable in result.variables]
+            cells = ([solution[name] for name in variables] for solution in result)
+            rows = _capped(cells, max_rows)
+            return Answer(200, media_type, write_solutions(variables, rows, media_type))
+        media_type = _choose(request.accept, GRAPH_TYPES, GRAPH_ALIASES, "a graph result")
+        triples = _capped(iter(result), max_rows)
+        return Answer(200, media_type, _write_graph(triples, media_type))
     except SyntaxError as error:
-        raise syntax_error("query", str(error), request.text) from error
-    except ValueError as error:  # e.g. an invalid IRI in the protocol's dataset
-        raise CoopgraphError(str(error), hint="check the graph IRIs") from error
-    if isinstance(result, ox.QueryBoolean):
-        media_type = _choose(request.accept, BOOLEAN_TYPES, RESULT_ALIASES, "an ASK result")
-        fmt = ox.QueryResultsFormat.JSON if media_type == SRJ else ox.QueryResultsFormat.XML
-        return Answer(200, media_type, result.serialize(format=fmt) or b"")
-    if isinstance(result, ox.QuerySolutions):
-        media_type = _choose(request.accept, SELECT_TYPES, RESULT_ALIASES, "a SELECT result")
-        variables = [variable.value for variable in result.variables]
-        rows = _capped(([solution[name] for name in variables] for solution in result), max_rows)
-        return Answer(200, media_type, write_solutions(variables, rows, media_type))
-    media_type = _choose(request.accept, GRAPH_TYPES, GRAPH_ALIASES, "a graph result")
-    triples = _capped(iter(result), max_rows)
-    return Answer(200, media_type, _write_graph(triples, media_type))
+        raise reading.syntax_error(str(error)) from error
+    except OSError as error:  # SERVICE: refused by the confinement, or the service failed
+        raise called_out("query", error, confined=_Confinement.confined) from error
+    except ValueError as error:
+        raise CoopgraphError(str(error), hint="check the IRIs of the query") from error
+
+
+def _dataset(request: QueryRequest, reading: SparqlText, limits: Limits) -> dict[str, object]:
+    """The dataset arguments of Oxigraph's query(): the protocol's default-graph-uri and
+    named-graph-uri when given (they replace the query's own FROM / FROM NAMED, SPARQL 1.1
+    Protocol 2.1.4), else the query's dataset clauses, else the union default graph."""
+    if request.default_graphs is None and request.named_graphs is None:
+        return dataset_arguments(reading, union=limits.union_default_graph)
+    graphs: dict[str, list[ox.NamedNode]] = {"default-graph-uri": [], "named-graph-uri": []}
+    for parameter, iris in (
+        ("default-graph-uri", request.default_graphs or ()),
+        ("named-graph-uri", request.named_graphs or ()),
+    ):
+        for iri in iris:
+            try:
+                graphs[parameter].append(ox.NamedNode(iri))
+            except ValueError as error:
+                raise QueryError(
+                    parameter,
+                    f"{parameter} {iri!r} is not an IRI ({error})",
+                    hint="give the graph's absolute IRI, e.g. https://w3id.org/coopgraph/data",
+                ) from error
+    return {"default_graph": graphs["default-graph-uri"], "named_graphs": graphs["named-graph-uri"]}
 
 
 def _choose(accept: str | None, offered: Sequence[str], aliases: dict[str, str], what: str) -> str:
@@ -350,12 +424,17 @@ def _csv_value(term: Cell) -> str:
 
 
 def _update(store: ox.Store, request: UpdateRequest, limits: Limits) -> Answer:
-    shape = check_update(request.text, limits.allow_service)
-    text = with_using(request.text, shape, request.using_graphs, request.using_named_graphs)
+    _require_confinement(limits)
+    reading = check_update(request.text, limits.allow_service, request.base_iri)
+    text = with_using(reading, request.using_graphs, request.using_named_graphs)
+    if text != reading.original:
+        reading = check_update(text, limits.allow_service, request.base_iri)
     try:
-        store.update(text, base_iri=request.base_iri)
+        store.update(reading.text, base_iri=request.base_iri)
     except SyntaxError as error:
-        raise syntax_error("update", str(error), text) from error
+        raise reading.syntax_error(str(error)) from error
+    except OSError as error:  # LOAD: refused by the confinement, or the fetch failed
+        raise called_out("update", error, confined=_Confinement.confined) from error
     except ValueError as error:
         raise CoopgraphError(str(error), hint="check the IRIs of the update") from error
     store.flush()

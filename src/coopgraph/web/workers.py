@@ -68,7 +68,9 @@ from coopgraph.web.operations import (
     RdfSyntaxError,
     Request,
     TooManyRowsError,
+    UnconfinedError,
     UnsupportedMediaTypeError,
+    confine_worker,
     perform,
 )
 
@@ -156,6 +158,7 @@ _PORTABLE_ERRORS: Mapping[str, type[CoopgraphError]] = {
         UnsupportedMediaTypeError,
         TooManyRowsError,
         GraphNotFoundError,
+        UnconfinedError,
     )
 }
 
@@ -204,6 +207,7 @@ def _serve(connection: Connection, store_path: str, writable: bool, limits: Limi
     """The worker's loop: receive a request, answer it, until told to stop (None) or the
     server goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    confine_worker(limits)  # no network socket from here on (unless --allow-service)
     handle = _StoreHandle(store_path, writable)
     # Warm up before the first request: open the store, let the parsers build their tables.
     _attempt(handle, QueryRequest("ASK {}"), limits)
