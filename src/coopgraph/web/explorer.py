@@ -1,0 +1,913 @@
+"""The explorer: the server's pages for people who do not write SPARQL.
+
+`explorer_routes(context_of)` gives the Starlette routes, placed before the server's own in
+`coopgraph.web.app` (so `/`, `/network`, `/queries/NAME` and the `.html` documents of the
+entities are the explorer's; everything else, and every request for RDF, CSV or JSON, stays
+the server's). The pages are the report folder's (`coopgraph.report.site`): the same models
+(`report.pages`, `listings`, `report_pages`, `charts`) rendered with the same templates, the
+server adding a form for a report's parameters and a link to the editor.
+
+Routes:
+    /                      home: the search box, the graph's figures, the ways in
+    /search.json?q=        the search, as JSON (explorer_search: typo- and accent-tolerant)
+    /id/KIND/              browse States, instruments, modalities, organisations (sortable,
+                           faceted), with /id/KIND/LIST.csv (a byte-order mark) and .xlsx
+    /id/KIND/NAME.html     an entity's page (the document `/id/KIND/NAME` sends browsers to);
+                           an IRI without a page of its own keeps the server's resource page
+    /queries, /queries/NAME  the reports for people (HTML); .csv, .json and JSON clients
+                           stay the server's
+    /network, /map, /timeline  the pictures
+    /sparql                a browser asking for HTML without a query gets the editor;
+                           protocol clients get the protocol
+    /vocabulary.json       the ontology's classes and properties and the graph's concepts,
+                           for the editor's completion
+    /def/, /def.html, /def/TERM.html   the ontology documentation (publish/ontodoc.py)
+    /static/...            the report pages' scripts, styles and vendored libraries, the
+                           search index and the world map, then the editor's files
+    /index.html, /states.html, /reports/NAME.html, ...  the report folder's addresses,
+                           redirected to the server's
+
+`for_people(request, response)` turns the server's JSON error into an HTML page (the message,
+the hint, a way back) for a browser that asks for HTML.
+
+What the pages read from the graph (`Graph.read`, the lists, the search index) is read once per
+state of the store (the worker pool's generation) and kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import posixpath
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+from rdflib import Graph as RdfGraph
+from rdflib import Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import BaseRoute, Route
+
+from coopgraph import __version__
+from coopgraph.errors import CoopgraphError
+from coopgraph.model import resources
+from coopgraph.model.namespaces import BASE, CG, compact
+from coopgraph.query.catalog import (
+    Catalog,
+    Parameter,
+    StoredQuery,
+    resolve_value,
+    run_stored_query,
+)
+from coopgraph.query.engine import QueryEngine, with_values
+from coopgraph.query.results import ResultTable
+from coopgraph.query.spreadsheet import csv_for_excel, xlsx
+from coopgraph.report.listings import Graph, Listing
+from coopgraph.report.pages import PAGE_BUILDERS, ReportLink
+from coopgraph.report.report_pages import (
+    ENTITY_PARAMETERS,
+    ReportRun,
+    asked_title,
+    report_chart,
+    report_listing,
+)
+from coopgraph.report.terms import ENTITY_KINDS, KIND_NAMES, Link, page_path
+from coopgraph.web.conneg import negotiate
+from coopgraph.web.explorer_search import search
+from coopgraph.web.linked_data import path_for_iri
+
+if TYPE_CHECKING:
+    from coopgraph.web.app import ServerContext
+
+HTML = "text/html"
+JSON = "application/json"
+EXPLORER_TEMPLATES = Path(__file__).resolve().parent / "templates" / "explorer"
+KIND_FOLDERS = {"state": "state", "instrument": "instrument", "modality": "modality"}
+KIND_FOLDERS["organisation"] = "organisation"
+LIST_NAMES = {
+    "state": "states",
+    "instrument": "instruments",
+    "modality": "modalities",
+    "organisation": "organisations",
+}
+KIND_OF_LIST = {name: kind for kind, name in LIST_NAMES.items()}
+NAMESPACE_OF_KIND = {kind: namespace for namespace, kind in ENTITY_KINDS.items()}
+PICTURES = ("network", "map", "timeline")
+# Parameter kinds whose values the form offers as a pick-list of entities.
+PICKED_KINDS = {"state": "state", "modality": "modality", "organisation": "organisation"}
+PICKED_KINDS["instrument"] = "instrument"
+ContextOf = Callable[[Request], "ServerContext"]
+
+
+# --- What the pages read from the graph, once per state of the store -------------------------
+
+
+@dataclass
+class Explorer:
+    """The graph as the pages read it, for one generation of the store."""
+
+    generation: int
+    graph: Graph
+    listings: dict[str, Listing]  # by kind
+    entities: dict[str, list[tuple[str, str]]]  # kind -> (IRI, label), in list order
+    entities_by_label: dict[str, str]
+    search_index: list[dict[str, object]]
+    report_links: dict[str, list[ReportLink]]
+    rows: dict[str, int] = field(default_factory=dict)  # report -> rows of its default run
+
+
+def read_explorer(engine: QueryEngine, catalog: Catalog, generation: int) -> Explorer:
+    """Read what the pages need (blocking: run it in a thread)."""
+    graph = Graph.read(engine)
+    listings: dict[str, Listing] = {}
+    entities: dict[str, list[tuple[str, str]]] = {}
+    for listing in graph.listings():
+        kind = KIND_OF_LIST[listing.name]
+        listings[kind] = listing
+        first = listing.columns[0].key
+        entities[kind] = [
+            (row.cells[first].links[0].iri, row.cells[first].links[0].label) for row in listing.rows
+        ]
+    seen: dict[str, set[str]] = {}
+    for found in entities.values():
+        for iri, label in found:
+            seen.setdefault(label, set()).add(iri)
+    by_label = {label: next(iter(iris)) for label, iris in seen.items() if len(iris) == 1}
+    links: dict[str, list[ReportLink]] = {}
+    for query in catalog:
+        parameter = entity_parameter(query)
+        if parameter is None:
+            continue
+        for iri, label in entities.get(ENTITY_PARAMETERS[parameter.kind], []):
+            title = asked_title(query, {parameter.name: label})
+            links.setdefault(iri, []).append(ReportLink(query.name, parameter.name, title))
+    return Explorer(generation, graph, listings, entities, by_label, graph.search_index(), links)
+
+
+def entity_parameter(query: StoredQuery) -> Parameter | None:
+    """The parameter naming a State, a modality or an organisation, when it is the query's
+    only one: a report that has a run for each such entity."""
+    found = [p for p in query.parameters if p.kind in ENTITY_PARAMETERS]
+    return found[0] if len(query.parameters) == 1 and found else None
+
+
+class _Keeper:
+    """What the explorer keeps between requests: the read graph, the rendered ontology page,
+    the editor page, the world map script."""
+
+    def __init__(self) -> None:
+        self.explorer: Explorer | None = None
+        self.lock = asyncio.Lock()
+        self.env = environment()
+        self.ontology_page: str | None = None
+        self.vocabulary: dict[str, object] | None = None
+        self.editor: str | None = None
+        self.world: bytes | None = None
+
+
+def environment() -> jinja2.Environment:
+    """The report folder's templates, with the explorer's own (forms, errors) before them."""
+    from coopgraph.report.site import environment as site_environment  # noqa: PLC0415
+
+    env = site_environment()
+    assert env.loader is not None
+    explorer = jinja2.PrefixLoader({"explorer": jinja2.FileSystemLoader(EXPLORER_TEMPLATES)})
+    env.loader = jinja2.ChoiceLoader([explorer, env.loader])
+    return env
+
+
+def _keeper(request: Request) -> _Keeper:
+    state = request.app.state
+    if not hasattr(state, "explorer"):
+        state.explorer = _Keeper()
+    keeper = state.explorer
+    assert isinstance(keeper, _Keeper)
+    return keeper
+
+
+async def _explorer(request: Request, context: ServerContext) -> Explorer:
+    keeper = _keeper(request)
+    async with keeper.lock:
+        generation = context.pool.generation
+        if keeper.explorer is None or keeper.explorer.generation != generation:
+            keeper.explorer = await context.call(
+                read_explorer, context.engine, context.catalog, generation
+            )
+        return keeper.explorer
+
+
+# --- Addresses ------------------------------------------------------------------------------
+
+
+def root_of(request: Request) -> str:
+    return str(request.scope.get("root_path", "")) + "/"
+
+
+def server_href(root: str, target: str | Link | None) -> str | None:
+    """The server's address of `target`: an entity (a `Link`), or a path of the report
+    folder ("states.html", "reports/state-profile/MLI.html"), which the templates name."""
+    if target is None:
+        return None
+    if isinstance(target, Link):
+        iri = target.iri
+        path = page_path(iri)
+        if path is not None:
+            return root + path
+        local = path_for_iri(iri)
+        if local is not None:
+            return root + local.lstrip("/")
+        if iri.startswith(("http://", "https://")):
+            return iri
+        return None
+    return root + site_path(target)
+
+
+def site_path(path: str) -> str:
+    """The server's path (under its root, no leading slash) for a report-folder path."""
+    if path == "index.html":
+        return ""
+    name = path[: -len(".html")] if path.endswith(".html") else path
+    if name in KIND_OF_LIST:
+        return f"id/{KIND_OF_LIST[name]}/"
+    if name == "reports":
+        return "queries"
+    if name in PICTURES:
+        return name
+    if name.startswith("reports/"):
+        parts = name.split("/")
+        if len(parts) == 2:
+            return f"queries/{quote(parts[1])}"
+        if len(parts) == 3:
+            return f"reports/{parts[1]}/{parts[2]}.html"  # redirected: the run for an entity
+    return path
+
+
+def render(
+    request: Request,
+    template: str,
+    page_path_: str,
+    explorer: Explorer | None = None,
+    status: int = 200,
+    **context: object,
+) -> HTMLResponse:
+    root = root_of(request)
+    page = (
+        _keeper(request)
+        .env.get_template(template)
+        .render(
+            page_path=page_path_,
+            root=root,
+            href=lambda target: server_href(root, target),
+            version=__version__,
+            kinds=KIND_NAMES,
+            **context,
+        )
+    )
+    return HTMLResponse(page, status_code=status)
+
+
+def wants_html(request: Request, others: Sequence[str] = (JSON,)) -> bool:
+    """Whether the client prefers HTML to `others` (a browser does; no Accept header does not)."""
+    accept = request.headers.get("accept")
+    if not accept:
+        return False
+    return negotiate(accept, [*others, HTML]) == HTML
+
+
+# --- Errors for people ------------------------------------------------------------------------
+
+
+def for_people(request: Request, response: Response) -> Response:
+    """`response` (the server's JSON error) as an HTML page when the client asks for HTML."""
+    if not wants_html(request) or not isinstance(response, JSONResponse):
+        return response
+    try:
+        problem = json.loads(bytes(response.body))["error"]
+    except (ValueError, KeyError, TypeError):
+        return response
+    headers = {k: v for k, v in response.headers.items() if k.lower() in ("retry-after", "allow")}
+    root = root_of(request)
+    page = (
+        environment()
+        .get_template("error.html")
+        .render(
+            page_path="error.html",
+            root=root,
+            href=lambda target: server_href(root, target),
+            version=__version__,
+            kinds=KIND_NAMES,
+            problem=problem,
+            path=request.url.path,
+        )
+    )
+    return HTMLResponse(page, status_code=response.status_code, headers=headers)
+
+
+# --- The handlers ---------------------------------------------------------------------------------
+
+
+def explorer_routes(context_of: ContextOf) -> list[BaseRoute]:
+    """The explorer's routes (see the module doc), for the start of the server's route list."""
+    pages = _Pages(context_of)
+    routes: list[BaseRoute] = [
+        Route("/", pages.home, name="home"),
+        Route("/search.json", pages.search, name="search"),
+        Route("/vocabulary.json", pages.vocabulary, name="vocabulary"),
+        Route("/sparql", pages.sparql, methods=["GET", "POST"], name="sparql_or_editor"),
+        Route("/queries", pages.reports, name="reports"),
+        Route("/queries/{name}", pages.report, name="report"),
+        Route("/reports/{name}/{local}.html", pages.report_for_entity, name="report_for"),
+        Route("/network", pages.network, name="network_explorer"),
+        Route("/map", pages.map, name="map"),
+        Route("/timeline", pages.timeline, name="timeline"),
+        Route("/def/", pages.ontology, name="ontology_page"),
+        Route("/def.html", pages.ontology, name="ontology_html"),
+        Route("/def/{term}.html", pages.ontology_term, name="ontology_term"),
+        Route("/static/{path:path}", pages.static, name="explorer_static"),
+        Route("/index.html", pages.to_site_path, name="site_index"),
+        Route("/reports.html", pages.to_site_path, name="site_reports"),
+        Route("/reports/{name}.html", pages.to_site_path, name="site_report"),
+    ]
+    for picture in PICTURES:
+        routes.append(Route(f"/{picture}.html", pages.to_site_path))
+    for kind, name in LIST_NAMES.items():
+        routes += [
+            Route(f"/{name}.html", pages.to_site_path),
+            Route(f"/id/{kind}", pages.to_list),
+            Route(f"/id/{kind}/", pages.listing),
+            Route(f"/id/{kind}/{name}.csv", pages.listing_download),
+            Route(f"/id/{kind}/{name}.xlsx", pages.listing_download),
+            Route(f"/id/{kind}/{{name}}.html", pages.entity),
+        ]
+    return routes
+
+
+class _Pages:
+    def __init__(self, context_of: ContextOf) -> None:
+        self.context_of = context_of
+
+    async def _read(self, request: Request) -> tuple[ServerContext, Explorer]:
+        context = self.context_of(request)
+        return context, await _explorer(request, context)
+
+    # --- Home and search
+
+    async def home(self, request: Request) -> Response:
+        context, explorer = await self._read(request)
+        entries = [_entry(query, explorer) for query in context.catalog]
+        return render(
+            request,
+            "explorer/page.html",
+            "index.html",
+            explorer,
+            layout="home.html",
+            figures=explorer.graph.figures(),
+            reports=entries,
+        )
+
+    async def search(self, request: Request) -> Response:
+        _, explorer = await self._read(request)
+        text = request.query_params.get("q", "")
+        try:
+            limit = max(1, min(int(request.query_params.get("limit", "12")), 50))
+        except ValueError:
+            raise CoopgraphError(
+                f"limit {request.query_params['limit']!r} is not a number",
+                hint="give limit=1 to 50",
+            ) from None
+        root = root_of(request)
+        hits = [
+            {
+                "label": hit.label,
+                "kind": hit.kind,
+                "page": hit.page,
+                "href": root + hit.page,
+                "matched": hit.matched,
+                "how": hit.how,
+            }
+            for hit in search(explorer.search_index, text, limit)
+        ]
+        return JSONResponse({"query": text, "results": hits})
+
+    # --- Browse
+
+    async def to_list(self, request: Request) -> Response:
+        return RedirectResponse(root_of(request) + request.url.path.lstrip("/") + "/", 308)
+
+    async def to_site_path(self, request: Request) -> Response:
+        path = request.url.path[len(request.scope.get("root_path", "")) :].lstrip("/")
+        target = root_of(request) + site_path(path)
+        if request.url.query:
+            target += "?" + request.url.query
+        return RedirectResponse(target, 301)
+
+    async def listing(self, request: Request) -> Response:
+        _, explorer = await self._read(request)
+        kind = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        listing = explorer.listings[kind]
+        name = LIST_NAMES[kind]
+        return render(
+            request,
+            "explorer/page.html",
+            f"{name}.html",
+            explorer,
+            layout="listing.html",
+            listing=listing,
+            csv_href=f"{name}.csv",
+            xlsx_href=f"{name}.xlsx",
+            facet_values={facet.key: listing.facet_values(facet.key) for facet in listing.facets},
+        )
+
+    async def listing_download(self, request: Request) -> Response:
+        _, explorer = await self._read(request)
+        kind = request.url.path.split("/")[-2]
+        listing = explorer.listings[kind]
+        return _download(listing, request.url.path.rsplit("/", 1)[-1])
+
+    async def entity(self, request: Request) -> Response:
+        context, explorer = await self._read(request)
+        kind = request.url.path.split("/")[-2]
+        iri = NAMESPACE_OF_KIND[kind] + request.path_params["name"]
+        build = PAGE_BUILDERS[kind]
+        page = await context.call(build, context.engine, iri, explorer.graph.labels)
+        if page is None:
+            from coopgraph.web.app import resource  # noqa: PLC0415 - the server's own page
+
+            return await resource(request)
+        reports = sorted(explorer.report_links.get(iri, []), key=lambda r: r.title)
+        local = request.path_params["name"]
+        return render(
+            request,
+            "explorer/page.html",
+            f"id/{kind}/{local}.html",
+            explorer,
+            layout=f"{kind}.html",
+            page=page,
+            reports=reports,
+            alternates=_alternates(root_of(request) + f"id/{kind}/{local}"),
+        )
+
+    # --- Reports
+
+    async def reports(self, request: Request) -> Response:
+        context, explorer = await self._read(request)
+        if request.url.path.endswith(".json") or not wants_html(request, (JSON,)):
+            from coopgraph.web.app import queries_index  # noqa: PLC0415
+
+            return await queries_index(request)
+        missing = [q for q in context.catalog if q.name not in explorer.rows]
+        if missing:
+            counted = await context.call(_count_rows, missing, context.engine)
+            explorer.rows.update(counted)
+        entries = [_entry(query, explorer) for query in context.catalog]
+        return render(
+            request,
+            "explorer/page.html",
+            "reports.html",
+            explorer,
+            layout="reports.html",
+            entries=entries,
+        )
+
+    async def report(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name.endswith(".xlsx"):
+            context, explorer = await self._read(request)
+            query = context.catalog.get(name[: -len(".xlsx")])
+            arguments = {k: v for k, v in request.query_params.items() if v.strip()}
+            listing = await context.call(_report_as_listing, context, explorer, query, arguments)
+            return _download(listing, name)
+        if name.endswith((".csv", ".json")) or not wants_html(request, (JSON, "text/csv")):
+            from coopgraph.web.app import query_page  # noqa: PLC0415
+
+            return await query_page(request)
+        context, explorer = await self._read(request)
+        query = context.catalog.get(name)
+        arguments = {k: v for k, v in request.query_params.items() if v.strip()}
+        return await context.call(_report_page, request, context, explorer, query, arguments)
+
+    async def report_for_entity(self, request: Request) -> Response:
+        context = self.context_of(request)
+        query = context.catalog.get(request.path_params["name"])
+        parameter = entity_parameter(query)
+        if parameter is None:
+            return RedirectResponse(root_of(request) + f"queries/{quote(query.name)}", 301)
+        kind = ENTITY_PARAMETERS[parameter.kind]
+        iri = NAMESPACE_OF_KIND[kind] + request.path_params["local"]
+        target = f"queries/{quote(query.name)}?" + urlencode({parameter.name: iri})
+        return RedirectResponse(root_of(request) + target, 301)
+
+    # --- Pictures
+
+    async def network(self, request: Request) -> Response:
+        from coopgraph.report import charts  # noqa: PLC0415 - imports matplotlib
+
+        context, explorer = await self._read(request)
+        data = await context.call(charts.network_data, explorer.graph)
+        return render(
+            request,
+            "explorer/page.html",
+            "network.html",
+            explorer,
+            layout="network.html",
+            data=data,
+        )
+
+    async def map(self, request: Request) -> Response:
+        from coopgraph.report import charts  # noqa: PLC0415
+
+        context, explorer = await self._read(request)
+        data = await context.call(charts.map_data, explorer.graph)
+        states = data["states"]
+        return render(
+            request,
+            "explorer/page.html",
+            "map.html",
+            explorer,
+            layout="map.html",
+            data=data,
+            spec=charts.map_spec(states),  # type: ignore[arg-type]
+        )
+
+    async def timeline(self, request: Request) -> Response:
+        from coopgraph.report import charts  # noqa: PLC0415
+
+        context, explorer = await self._read(request)
+        events = await context.call(charts.timeline_data, explorer.graph)
+        return render(
+            request,
+            "explorer/page.html",
+            "timeline.html",
+            explorer,
+            layout="timeline.html",
+            events=events,
+            spec=charts.timeline_spec(events),
+        )
+
+    # --- The editor and the ontology
+
+    async def sparql(self, request: Request) -> Response:
+        from coopgraph.web.app import sparql_endpoint  # noqa: PLC0415 - the protocol
+
+        if request.method != "GET" or request.query_params:
+            return await sparql_endpoint(request)
+        from coopgraph.web.operations import GRAPH_TYPES  # noqa: PLC0415
+
+        if not wants_html(request, GRAPH_TYPES):
+            return await sparql_endpoint(request)
+        keeper = _keeper(request)
+        if keeper.editor is None:
+            from coopgraph.web import ui  # noqa: PLC0415
+
+            context = self.context_of(request)
+            keeper.editor = await context.call(lambda: ui.ui_page(context.catalog, context.engine))
+        return HTMLResponse(keeper.editor, headers={"Vary": "Accept"})
+
+    async def vocabulary(self, request: Request) -> Response:
+        keeper = _keeper(request)
+        if keeper.vocabulary is None:
+            context = self.context_of(request)
+            keeper.vocabulary = await context.call(vocabulary, context.engine)
+        return JSONResponse(keeper.vocabulary)
+
+    async def ontology(self, request: Request) -> Response:
+        keeper = _keeper(request)
+        if keeper.ontology_page is None:
+            context = self.context_of(request)
+            keeper.ontology_page = await context.call(_ontology_page)
+        return HTMLResponse(keeper.ontology_page)
+
+    async def ontology_term(self, request: Request) -> Response:
+        from coopgraph.publish.ontodoc import anchor  # noqa: PLC0415
+
+        term = URIRef(str(CG) + request.path_params["term"])
+        if term not in _ontology_terms():
+            from coopgraph.web.app import resource  # noqa: PLC0415 - the server's 404
+
+            return await resource(request)
+        return RedirectResponse(f"{root_of(request)}def/#{quote(anchor(term))}", 303)
+
+    # --- Static files
+
+    async def static(self, request: Request) -> Response:
+        from coopgraph.report.site import SITE_ASSETS, STATIC, VENDORED_FOR_PAGES  # noqa: PLC0415
+
+        path = request.path_params["path"]
+        if path == "search-index.js":
+            _, explorer = await self._read(request)
+            text = json.dumps(explorer.search_index, ensure_ascii=False, separators=(",", ":"))
+            body = f"window.COOPGRAPH_SEARCH = {text};\n".encode()
+            return Response(body, media_type="text/javascript; charset=utf-8")
+        if path == "world.js":
+            keeper = _keeper(request)
+            if keeper.world is None:
+                from coopgraph.report import charts  # noqa: PLC0415
+
+                topology = json.dumps(charts.world_topology(), separators=(",", ":"))
+                keeper.world = f"window.COOPGRAPH_WORLD = {topology};\n".encode()
+            return Response(keeper.world, media_type="text/javascript; charset=utf-8")
+        allowed = {*SITE_ASSETS, *(f"vendor/{name}" for name in VENDORED_FOR_PAGES)}
+        if path in allowed:
+            from starlette.responses import FileResponse  # noqa: PLC0415
+
+            media = _media_type(path)
+            return FileResponse(STATIC / path, media_type=media)
+        from coopgraph.web import ui  # noqa: PLC0415
+        from coopgraph.web.app import ResourceNotFoundError  # noqa: PLC0415
+
+        found = ui.static_file(path)
+        if found is None:
+            raise ResourceNotFoundError(f"no static file {path!r}", hint="see / for the pages")
+        from starlette.responses import FileResponse  # noqa: PLC0415
+
+        return FileResponse(found[0], media_type=found[1])
+
+
+def _media_type(path: str) -> str:
+    return {
+        ".js": "text/javascript; charset=utf-8",
+        ".css": "text/css; charset=utf-8",
+        ".txt": "text/plain; charset=utf-8",
+        ".json": JSON,
+    }.get(posixpath.splitext(path)[1], "application/octet-stream")
+
+
+def _alternates(document_base: str) -> list[tuple[str, str]]:
+    from coopgraph.query.export import RDF_FORMATS  # noqa: PLC0415
+    from coopgraph.web.linked_data import DOCUMENT_FORMATS  # noqa: PLC0415
+
+    return [
+        (RDF_FORMATS[name].media_type, document_base + suffix)
+        for suffix, name in DOCUMENT_FORMATS.items()
+    ]
+
+
+def _download(listing: Listing, file_name: str) -> Response:
+    plain = listing.as_plain_rows()
+    disposition = {"Content-Disposition": f'attachment; filename="{file_name}"'}
+    if file_name.endswith(".csv"):
+        return Response(
+            csv_for_excel(plain).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers=disposition,
+        )
+    return Response(
+        xlsx(plain, listing.title[:31]),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=disposition,
+    )
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A report on the reports page (the fields of the site's ReportEntry)."""
+
+    query: StoredQuery
+    title: str
+    path: str
+    rows: int | str
+    per_value: str | None
+
+
+def _entry(query: StoredQuery, explorer: Explorer) -> _Entry:
+    parameter = entity_parameter(query)
+    return _Entry(
+        query,
+        query.title,
+        f"reports/{query.name}.html",
+        explorer.rows.get(query.name, ""),
+        parameter.kind if parameter is not None else None,
+    )
+
+
+def _count_rows(queries: Sequence[StoredQuery], engine: QueryEngine) -> dict[str, int]:
+    counted = {}
+    for query in queries:
+        try:
+            counted[query.name] = len(run_stored_query(query, {}, engine))
+        except CoopgraphError:
+            continue  # a report that needs a value: no count without one
+    return counted
+
+
+def _report_as_listing(
+    context: ServerContext, explorer: Explorer, query: StoredQuery, arguments: Mapping[str, str]
+) -> Listing:
+    table = run_stored_query(query, arguments, context.engine)
+    labels = explorer.graph.labels
+    shown = {}
+    for parameter in query.parameters:
+        raw = arguments.get(parameter.name) or parameter.default
+        if raw is not None:
+            term = resolve_value(parameter, raw, context.engine)
+            shown[parameter.name] = labels.label(term) if isinstance(term, URIRef) else str(term)
+    run = ReportRun(query, arguments, shown, table)
+    return report_listing(run, labels, explorer.entities_by_label, query.name)
+
+
+# --- A report for people ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormField:
+    """A parameter of a report as the form shows it."""
+
+    parameter: Parameter
+    value: str  # what the field holds: an IRI of the pick-list, or the text typed
+    options: tuple[tuple[str, str], ...]  # (value, label); empty: a text field
+    shown: str | None  # the value as a person reads it, when one is bound
+
+
+def _report_page(
+    request: Request,
+    context: ServerContext,
+    explorer: Explorer,
+    query: StoredQuery,
+    arguments: Mapping[str, str],
+) -> Response:
+    engine = context.engine
+    labels = explorer.graph.labels
+    shown: dict[str, str] = {}
+    bound: dict[str, Any] = {}
+    error: CoopgraphError | None = None
+    for parameter in query.parameters:
+        raw = arguments.get(parameter.name) or parameter.default
+        if raw is None:
+            continue
+        try:
+            term = resolve_value(parameter, raw, engine)
+        except CoopgraphError as problem:
+            error = error or problem
+            continue
+        bound[parameter.name] = term
+        shown[parameter.name] = labels.label(term) if isinstance(term, URIRef) else str(term)
+    fields = [_field(p, arguments, bound, shown, explorer) for p in query.parameters]
+    missing = [p for p in query.parameters if p.required and p.name not in bound]
+    table: ResultTable | None = None
+    status = 200
+    if error is None and not missing:
+        try:
+            table = run_stored_query(query, arguments, engine)
+        except CoopgraphError as problem:
+            from coopgraph.web.app import http_problem  # noqa: PLC0415
+
+            status, _ = http_problem(problem)
+            if status != 400:
+                raise
+            error = problem
+    if error is not None:
+        status = 400
+    run = ReportRun(query, arguments, shown, table or ResultTable((), ()))
+    listing = report_listing(run, labels, explorer.entities_by_label, query.name)
+    root = root_of(request)
+    encoded = urlencode(dict(arguments))
+    suffix = f"?{encoded}" if encoded else ""
+    editor_query = with_values(query.text, bound)
+    command = (
+        "coopgraph query "
+        + query.name
+        + "".join(
+            f" -p {name}={_quoted(shown.get(name, value))}" for name, value in arguments.items()
+        )
+    )
+    return render(
+        request,
+        "explorer/report.html",
+        f"reports/{query.name}.html",
+        explorer,
+        status=status,
+        run=run,
+        listing=listing,
+        chart=report_chart(listing) if table is not None else None,
+        command=command,
+        csv_href=f"{root}queries/{quote(query.name)}.csv{suffix}",
+        json_href=f"{root}queries/{quote(query.name)}.json{suffix}",
+        xlsx_href=f"{root}queries/{quote(query.name)}.xlsx{suffix}",
+        markdown_href=None,
+        options=[],
+        fields=fields,
+        error=error,
+        missing=[p.name for p in missing],
+        has_table=table is not None,
+        action=f"{root}queries/{quote(query.name)}",
+        editor_href=f"{root}sparql#query={quote(editor_query)}",
+    )
+
+
+def _field(
+    parameter: Parameter,
+    arguments: Mapping[str, str],
+    bound: Mapping[str, Any],
+    shown: Mapping[str, str],
+    explorer: Explorer,
+) -> FormField:
+    term = bound.get(parameter.name)
+    given = arguments.get(parameter.name, "")
+    kind = PICKED_KINDS.get(parameter.kind)
+    options: tuple[tuple[str, str], ...] = ()
+    if kind is not None:
+        options = tuple(
+            sorted(
+                ((iri, label) for iri, label in explorer.entities.get(kind, [])),
+                key=lambda option: option[1].casefold(),
+            )
+        )
+    elif parameter.kind == "instrument-type":
+        values = explorer.listings["instrument"].facet_values("type")
+        options = tuple(sorted(((v, v) for v, _ in values), key=lambda o: o[0].casefold()))
+    if options:
+        value = str(term) if isinstance(term, URIRef) else given
+        if parameter.kind == "instrument-type" and term is not None:
+            value = shown.get(parameter.name, given)
+    else:
+        value = given or (str(term) if term is not None and parameter.name in arguments else "")
+    return FormField(parameter, value, options, shown.get(parameter.name))
+
+
+def _quoted(value: str) -> str:
+    import shlex  # noqa: PLC0415
+
+    return shlex.quote(value)
+
+
+# --- The ontology ------------------------------------------------------------------------------
+
+
+def _ontology_graph() -> RdfGraph:
+    graph = RdfGraph()
+    for path in resources.ontology_files():
+        graph.parse(path)
+    return graph
+
+
+def _ontology_page() -> str:
+    from coopgraph.publish.ontodoc import ontology_page  # noqa: PLC0415
+
+    return ontology_page(_ontology_graph(), f"coopgraph {__version__}")
+
+
+_TERMS: set[URIRef] | None = None
+
+
+def _ontology_terms() -> set[URIRef]:
+    global _TERMS  # noqa: PLW0603 - the bundled ontology does not change while serving
+    if _TERMS is None:
+        graph = _ontology_graph()
+        _TERMS = {s for s in graph.subjects() if isinstance(s, URIRef) and s.startswith(str(CG))}
+    return _TERMS
+
+
+_CONCEPTS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?term ?label ?scheme WHERE {
+  ?term a skos:Concept ; skos:prefLabel ?label .
+  OPTIONAL { ?term skos:inScheme ?scheme }
+}"""
+
+
+def vocabulary(engine: QueryEngine) -> dict[str, object]:
+    """The terms the editor completes: the ontology's classes and properties (as prefixed
+    names) and the graph's concepts (as IRIs of the namespace, written `<...>`)."""
+    graph = _ontology_graph()
+    terms: dict[str, dict[str, str]] = {}
+    kinds = (
+        (OWL.Class, "class"),
+        (RDFS.Class, "class"),
+        (OWL.ObjectProperty, "property"),
+        (OWL.DatatypeProperty, "property"),
+        (OWL.AnnotationProperty, "property"),
+        (RDF.Property, "property"),
+    )
+    for rdf_type, kind in kinds:
+        for subject in graph.subjects(RDF.type, rdf_type):
+            if not isinstance(subject, URIRef) or not subject.startswith(str(CG)):
+                continue
+            label = graph.value(subject, RDFS.label) or graph.value(subject, SKOS.prefLabel)
+            name = compact(subject)
+            terms.setdefault(
+                name, {"name": name, "iri": str(subject), "kind": kind, "label": str(label or "")}
+            )
+    for row in engine.select(_CONCEPTS).as_dicts():
+        iri = row.get("term")
+        label = row.get("label")
+        if not isinstance(iri, URIRef) or not iri.startswith(BASE):
+            continue
+        if isinstance(label, Literal) and label.language not in (None, "en"):
+            continue
+        name = compact(iri)
+        if name == str(iri):
+            name = f"<{iri}>"
+        terms.setdefault(
+            name, {"name": name, "iri": str(iri), "kind": "concept", "label": str(label or "")}
+        )
+    ordered = sorted(terms.values(), key=lambda t: (t["kind"], t["name"]))
+    return {"base": BASE, "terms": ordered}
