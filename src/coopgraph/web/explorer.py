@@ -37,6 +37,7 @@ state of the store (the worker pool's generation) and kept.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
@@ -175,6 +176,7 @@ class _Keeper:
         self.world: bytes | None = None
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
     """The report folder's templates, with the explorer's own (forms, errors) before them."""
     from coopgraph.report.site import environment as site_environment  # noqa: PLC0415
@@ -299,7 +301,7 @@ def for_people(request: Request, response: Response) -> Response:
     root = root_of(request)
     page = (
         environment()
-        .get_template("error.html")
+        .get_template("explorer/error.html")
         .render(
             page_path="error.html",
             root=root,
