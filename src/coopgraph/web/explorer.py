@@ -518,7 +518,7 @@ class _Pages:
         data = await context.call(charts.network_data, explorer.graph)
         return render(
             request,
-            "explorer/page.html",
+            "explorer/network.html",
             "network.html",
             explorer,
             layout="network.html",
