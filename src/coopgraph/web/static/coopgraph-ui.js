@@ -32,8 +32,9 @@
       autoShow: true,
       isValidCompletionPosition: function (yasqe) {
         var token = yasqe.getCompleteToken();
-        return /^(cg|modality|state|instrument|organisation):[\w.-]*$/i.test(token.string) ||
-          /^<https:\/\/w3id\.org\/coopgraph\/[^>\s]*$/.test(token.string);
+        // A prefixed name being typed: the terms offered are those of the project's
+        // namespaces (cg:, modality:, role:, ...); other prefixes find none.
+        return /^[A-Za-z][\w-]*:[\w.-]*$/.test(token.string);
       },
       get: function (yasqe, token) {
         var typed = ((token && token.string) || "").toLowerCase();
