@@ -1,9 +1,9 @@
 """The site as a person sees it: Playwright driving Debian's Chromium against `coopgraph serve`.
 
 Opens the editor (at /sparql), runs a stored query from its tab and sees its rows, then a
-report page with a parameter and a resource page. Screenshots are kept in test-artifacts/browser/ at the root
-of the checkout (git-ignored), and their paths printed. Every request the pages make must go
-to the server itself: nothing from a CDN or another host.
+report page with a parameter and a resource page. Screenshots are kept in
+test-artifacts/browser/ at the root of the checkout (git-ignored), and their paths printed.
+Every request the pages make must go to the server itself: nothing from a CDN or another host.
 
 Playwright's own browser downloads are not used: the browser is /usr/bin/chromium, which
 .ci/run installs. Without it the test is skipped, saying so.
