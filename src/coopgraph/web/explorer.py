@@ -124,6 +124,7 @@ class Explorer:
     entities_by_label: dict[str, str]
     search_index: list[dict[str, object]]
     report_links: dict[str, list[ReportLink]]
+    instrument_types: list[tuple[str, str]] = field(default_factory=list)  # (IRI, label)
     rows: dict[str, int] = field(default_factory=dict)  # report -> rows of its default run
 
 
@@ -152,7 +153,28 @@ def read_explorer(engine: QueryEngine, catalog: Catalog, generation: int) -> Exp
         for iri, label in entities.get(ENTITY_PARAMETERS[parameter.kind], []):
             title = asked_title(query, {parameter.name: label})
             links.setdefault(iri, []).append(ReportLink(query.name, parameter.name, title))
-    return Explorer(generation, graph, listings, entities, by_label, graph.search_index(), links)
+    types: dict[str, str] = {}
+    for row in engine.select(_INSTRUMENT_TYPES).as_dicts():
+        label = row.get("label")
+        if isinstance(label, Literal) and label.language in (None, "en"):
+            types[str(row["term"])] = str(label)
+    return Explorer(
+        generation,
+        graph,
+        listings,
+        entities,
+        by_label,
+        graph.search_index(),
+        links,
+        sorted(types.items(), key=lambda item: item[1].casefold()),
+    )
+
+
+# The instrument types a report can be asked about: those the parameter resolver knows
+# (coopgraph.query.catalog, kind "instrument-type").
+_INSTRUMENT_TYPES = """PREFIX cg: <https://w3id.org/coopgraph/def/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?term ?label WHERE { ?term rdfs:subClassOf* cg:Instrument ; rdfs:label ?label }"""
 
 
 def entity_parameter(query: StoredQuery) -> Parameter | None:
@@ -825,12 +847,9 @@ def _field(
             )
         )
     elif parameter.kind == "instrument-type":
-        values = explorer.listings["instrument"].facet_values("type")
-        options = tuple(sorted(((v, v) for v, _ in values), key=lambda o: o[0].casefold()))
+        options = tuple(explorer.instrument_types)
     if options:
         value = str(term) if isinstance(term, URIRef) else given
-        if parameter.kind == "instrument-type" and term is not None:
-            value = shown.get(parameter.name, given)
     else:
         value = given or (str(term) if term is not None and parameter.name in arguments else "")
     return FormField(parameter, value, options, shown.get(parameter.name))
