@@ -155,9 +155,9 @@ def read_explorer(engine: QueryEngine, catalog: Catalog, generation: int) -> Exp
             links.setdefault(iri, []).append(ReportLink(query.name, parameter.name, title))
     types: dict[str, str] = {}
     for row in engine.select(_INSTRUMENT_TYPES).as_dicts():
-        label = row.get("label")
-        if isinstance(label, Literal) and label.language in (None, "en"):
-            types[str(row["term"])] = str(label)
+        type_label = row.get("label")
+        if isinstance(type_label, Literal) and type_label.language in (None, "en"):
+            types[str(row["term"])] = str(type_label)
     return Explorer(
         generation,
         graph,
