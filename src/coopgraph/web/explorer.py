@@ -93,8 +93,6 @@ if TYPE_CHECKING:
 HTML = "text/html"
 JSON = "application/json"
 EXPLORER_TEMPLATES = Path(__file__).resolve().parent / "templates" / "explorer"
-KIND_FOLDERS = {"state": "state", "instrument": "instrument", "modality": "modality"}
-KIND_FOLDERS["organisation"] = "organisation"
 LIST_NAMES = {
     "state": "states",
     "instrument": "instruments",
@@ -104,9 +102,8 @@ LIST_NAMES = {
 KIND_OF_LIST = {name: kind for kind, name in LIST_NAMES.items()}
 NAMESPACE_OF_KIND = {kind: namespace for namespace, kind in ENTITY_KINDS.items()}
 PICTURES = ("network", "map", "timeline")
-# Parameter kinds whose values the form offers as a pick-list of entities.
-PICKED_KINDS = {"state": "state", "modality": "modality", "organisation": "organisation"}
-PICKED_KINDS["instrument"] = "instrument"
+# Parameter kinds whose values the form offers as a pick-list of the entities of that kind.
+PICKED_KINDS = ("state", "modality", "organisation", "instrument")
 ContextOf = Callable[[Request], "ServerContext"]
 
 
@@ -837,9 +834,9 @@ def _field(
 ) -> FormField:
     term = bound.get(parameter.name)
     given = arguments.get(parameter.name, "")
-    kind = PICKED_KINDS.get(parameter.kind)
+    kind = parameter.kind
     options: tuple[tuple[str, str], ...] = ()
-    if kind is not None:
+    if kind in PICKED_KINDS:
         options = tuple(
             sorted(
                 ((iri, label) for iri, label in explorer.entities.get(kind, [])),
