@@ -8,12 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import openpyxl
 import pytest
+from markupsafe import escape
 from starlette.testclient import TestClient
 
 from coopgraph.build.engine import open_engine
@@ -370,3 +373,25 @@ def test_static_files_do_not_leave_their_folder(client: TestClient) -> None:
     assert client.get("/static/yasgui/yasgui.min.js").status_code == 200
     assert client.get("/static/../explorer.py").status_code == 404
     assert client.get("/static/vendor/axe-core/axe.min.js").status_code == 404
+
+
+# --- The bad-inputs corpus of the explorer's routes ------------------------------------------
+
+CORPUS = Path(__file__).parents[1] / "bad_inputs" / "http" / "explorer.toml"
+CASES = tomllib.loads(CORPUS.read_text(encoding="utf-8"))["case"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_the_bad_inputs_corpus_of_the_explorer(client: TestClient, case: dict[str, Any]) -> None:
+    response = client.request(
+        case["method"], case["path"], params=case.get("params"), headers={"Accept": "*/*"}
+    )
+    error = assert_error_shape(response, case["status"], case.get("type"))
+    said = f"{error['message']} {error['hint'] or ''}"
+    for fragment in case.get("message", []):
+        assert fragment in said
+    as_page = client.request(case["method"], case["path"], params=case.get("params"))
+    assert as_page.status_code == case["status"]
+    assert as_page.headers["content-type"].startswith("text/html")
+    assert str(escape(error["message"])) in as_page.text
+    assert "Back to the home page" in as_page.text
