@@ -24,7 +24,8 @@ from coopgraph.query.catalog import load_catalog, run_stored_query
 from coopgraph.query.engine import OxigraphEngine
 from coopgraph.report.listings import Graph
 from coopgraph.web.app import ServeConfig, create_app
-from coopgraph.web.explorer import LIST_NAMES, entity_parameter, server_href, site_path
+from coopgraph.web.explorer import server_href, site_path
+from coopgraph.web.explorer_graph import LIST_NAMES, entity_parameter
 from coopgraph.web.explorer_search import distance, search, soundex
 from tests.web.test_server_errors import assert_error_shape
 

@@ -30,8 +30,11 @@ Routes:
 `for_people(request, response)` turns the server's JSON error into an HTML page (the message,
 the hint, a way back) for a browser that asks for HTML.
 
-What the pages read from the graph (`Graph.read`, the lists, the search index) is read once per
-state of the store (the worker pool's generation) and kept.
+What the pages read from the graph (`explorer_graph`: `Graph.read`, the lists, the search
+index) is read once per state of the store (the worker pool's generation) and kept. The search
+is `explorer_search`, the report form `explorer_reports`, the ontology documentation and the
+editor's vocabulary `explorer_ontology`; this module holds the routes, the addresses and the
+rendering.
 """
 
 from __future__ import annotations
@@ -40,16 +43,13 @@ import asyncio
 import functools
 import json
 import posixpath
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 import jinja2
-from rdflib import Graph as RdfGraph
-from rdflib import Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib import URIRef
 from starlette.requests import Request
 from starlette.responses import (
     HTMLResponse,
@@ -61,29 +61,29 @@ from starlette.routing import BaseRoute, Route
 
 from coopgraph import __version__
 from coopgraph.errors import CoopgraphError
-from coopgraph.model import resources
-from coopgraph.model.namespaces import BASE, CG, compact
-from coopgraph.query.catalog import (
-    Catalog,
-    Parameter,
-    StoredQuery,
-    resolve_value,
-    run_stored_query,
-)
-from coopgraph.query.engine import QueryEngine, with_values
-from coopgraph.query.results import ResultTable
+from coopgraph.model.namespaces import CG
 from coopgraph.query.spreadsheet import csv_for_excel, xlsx
-from coopgraph.report.listings import Graph, Listing
-from coopgraph.report.pages import PAGE_BUILDERS, ReportLink
+from coopgraph.report.listings import Listing
+from coopgraph.report.pages import PAGE_BUILDERS
 from coopgraph.report.report_pages import (
     ENTITY_PARAMETERS,
-    ReportRun,
-    asked_title,
-    report_chart,
-    report_listing,
 )
 from coopgraph.report.terms import ENTITY_KINDS, KIND_NAMES, Link, page_path
 from coopgraph.web.conneg import negotiate
+from coopgraph.web.explorer_graph import (
+    KIND_OF_LIST,
+    LIST_NAMES,
+    Explorer,
+    entity_parameter,
+    read_explorer,
+)
+from coopgraph.web.explorer_ontology import ontology_page, ontology_terms, vocabulary
+from coopgraph.web.explorer_reports import (
+    count_rows,
+    report_answer,
+    report_as_listing,
+    report_entry,
+)
 from coopgraph.web.explorer_search import search
 from coopgraph.web.linked_data import path_for_iri
 
@@ -93,92 +93,12 @@ if TYPE_CHECKING:
 HTML = "text/html"
 JSON = "application/json"
 EXPLORER_TEMPLATES = Path(__file__).resolve().parent / "templates" / "explorer"
-LIST_NAMES = {
-    "state": "states",
-    "instrument": "instruments",
-    "modality": "modalities",
-    "organisation": "organisations",
-}
-KIND_OF_LIST = {name: kind for kind, name in LIST_NAMES.items()}
 NAMESPACE_OF_KIND = {kind: namespace for namespace, kind in ENTITY_KINDS.items()}
 PICTURES = ("network", "map", "timeline")
-# Parameter kinds whose values the form offers as a pick-list of the entities of that kind.
-PICKED_KINDS = ("state", "modality", "organisation", "instrument")
 ContextOf = Callable[[Request], "ServerContext"]
 
 
 # --- What the pages read from the graph, once per state of the store -------------------------
-
-
-@dataclass
-class Explorer:
-    """The graph as the pages read it, for one generation of the store."""
-
-    generation: int
-    graph: Graph
-    listings: dict[str, Listing]  # by kind
-    entities: dict[str, list[tuple[str, str]]]  # kind -> (IRI, label), in list order
-    entities_by_label: dict[str, str]
-    search_index: list[dict[str, object]]
-    report_links: dict[str, list[ReportLink]]
-    instrument_types: list[tuple[str, str]] = field(default_factory=list)  # (IRI, label)
-    rows: dict[str, int] = field(default_factory=dict)  # report -> rows of its default run
-
-
-def read_explorer(engine: QueryEngine, catalog: Catalog, generation: int) -> Explorer:
-    """Read what the pages need (blocking: run it in a thread)."""
-    graph = Graph.read(engine)
-    listings: dict[str, Listing] = {}
-    entities: dict[str, list[tuple[str, str]]] = {}
-    for listing in graph.listings():
-        kind = KIND_OF_LIST[listing.name]
-        listings[kind] = listing
-        first = listing.columns[0].key
-        entities[kind] = [
-            (row.cells[first].links[0].iri, row.cells[first].links[0].label) for row in listing.rows
-        ]
-    seen: dict[str, set[str]] = {}
-    for found in entities.values():
-        for iri, label in found:
-            seen.setdefault(label, set()).add(iri)
-    by_label = {label: next(iter(iris)) for label, iris in seen.items() if len(iris) == 1}
-    links: dict[str, list[ReportLink]] = {}
-    for query in catalog:
-        parameter = entity_parameter(query)
-        if parameter is None:
-            continue
-        for iri, label in entities.get(ENTITY_PARAMETERS[parameter.kind], []):
-            title = asked_title(query, {parameter.name: label})
-            links.setdefault(iri, []).append(ReportLink(query.name, parameter.name, title))
-    types: dict[str, str] = {}
-    for row in engine.select(_INSTRUMENT_TYPES).as_dicts():
-        type_label = row.get("label")
-        if isinstance(type_label, Literal) and type_label.language in (None, "en"):
-            types[str(row["term"])] = str(type_label)
-    return Explorer(
-        generation,
-        graph,
-        listings,
-        entities,
-        by_label,
-        graph.search_index(),
-        links,
-        sorted(types.items(), key=lambda item: item[1].casefold()),
-    )
-
-
-# The instrument types a report can be asked about: those the parameter resolver knows
-# (coopgraph.query.catalog, kind "instrument-type").
-_INSTRUMENT_TYPES = """PREFIX cg: <https://w3id.org/coopgraph/def/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?term ?label WHERE { ?term rdfs:subClassOf* cg:Instrument ; rdfs:label ?label }"""
-
-
-def entity_parameter(query: StoredQuery) -> Parameter | None:
-    """The parameter naming a State, a modality or an organisation, when it is the query's
-    only one: a report that has a run for each such entity."""
-    found = [p for p in query.parameters if p.kind in ENTITY_PARAMETERS]
-    return found[0] if len(query.parameters) == 1 and found else None
 
 
 class _Keeper:
@@ -277,7 +197,6 @@ def render(
     request: Request,
     template: str,
     page_path_: str,
-    explorer: Explorer | None = None,
     status: int = 200,
     **context: object,
 ) -> HTMLResponse:
@@ -385,12 +304,11 @@ class _Pages:
 
     async def home(self, request: Request) -> Response:
         context, explorer = await self._read(request)
-        entries = [_entry(query, explorer) for query in context.catalog]
+        entries = [report_entry(query, explorer) for query in context.catalog]
         return render(
             request,
             "explorer/page.html",
             "index.html",
-            explorer,
             layout="home.html",
             figures=explorer.graph.figures(),
             reports=entries,
@@ -441,7 +359,6 @@ class _Pages:
             request,
             "explorer/page.html",
             f"{name}.html",
-            explorer,
             layout="listing.html",
             listing=listing,
             csv_href=f"{name}.csv",
@@ -471,7 +388,6 @@ class _Pages:
             request,
             "explorer/page.html",
             f"id/{kind}/{local}.html",
-            explorer,
             layout=f"{kind}.html",
             page=page,
             reports=reports,
@@ -488,14 +404,13 @@ class _Pages:
             return await queries_index(request)
         missing = [q for q in context.catalog if q.name not in explorer.rows]
         if missing:
-            counted = await context.call(_count_rows, missing, context.engine)
+            counted = await context.call(count_rows, missing, context.engine)
             explorer.rows.update(counted)
-        entries = [_entry(query, explorer) for query in context.catalog]
+        entries = [report_entry(query, explorer) for query in context.catalog]
         return render(
             request,
             "explorer/page.html",
             "reports.html",
-            explorer,
             layout="reports.html",
             entries=entries,
         )
@@ -506,7 +421,9 @@ class _Pages:
             context, explorer = await self._read(request)
             query = context.catalog.get(name[: -len(".xlsx")])
             arguments = {k: v for k, v in request.query_params.items() if v.strip()}
-            listing = await context.call(_report_as_listing, context, explorer, query, arguments)
+            listing = await context.call(
+                report_as_listing, context.engine, explorer, query, arguments
+            )
             return _download(listing, name)
         if name.endswith((".csv", ".json")) or not wants_html(request, (JSON, "text/csv")):
             from coopgraph.web.app import query_page  # noqa: PLC0415
@@ -515,7 +432,24 @@ class _Pages:
         context, explorer = await self._read(request)
         query = context.catalog.get(name)
         arguments = {k: v for k, v in request.query_params.items() if v.strip()}
-        return await context.call(_report_page, request, context, explorer, query, arguments)
+        from coopgraph.web.app import http_problem  # noqa: PLC0415
+
+        answer = await context.call(
+            report_answer,
+            context.engine,
+            explorer,
+            query,
+            arguments,
+            root_of(request),
+            lambda error: http_problem(error)[0] == 400,
+        )
+        return render(
+            request,
+            "explorer/report.html",
+            f"reports/{query.name}.html",
+            status=answer.status,
+            **answer.context,
+        )
 
     async def report_for_entity(self, request: Request) -> Response:
         context = self.context_of(request)
@@ -539,7 +473,6 @@ class _Pages:
             request,
             "explorer/network.html",
             "network.html",
-            explorer,
             layout="network.html",
             data=data,
         )
@@ -554,7 +487,6 @@ class _Pages:
             request,
             "explorer/page.html",
             "map.html",
-            explorer,
             layout="map.html",
             data=data,
             spec=charts.map_spec(states),  # type: ignore[arg-type]
@@ -569,7 +501,6 @@ class _Pages:
             request,
             "explorer/page.html",
             "timeline.html",
-            explorer,
             layout="timeline.html",
             events=events,
             spec=charts.timeline_spec(events),
@@ -605,14 +536,14 @@ class _Pages:
         keeper = _keeper(request)
         if keeper.ontology_page is None:
             context = self.context_of(request)
-            keeper.ontology_page = await context.call(_ontology_page)
+            keeper.ontology_page = await context.call(ontology_page)
         return HTMLResponse(keeper.ontology_page)
 
     async def ontology_term(self, request: Request) -> Response:
         from coopgraph.publish.ontodoc import anchor  # noqa: PLC0415
 
         term = URIRef(str(CG) + request.path_params["term"])
-        if term not in _ontology_terms():
+        if term not in ontology_terms():
             from coopgraph.web.app import resource  # noqa: PLC0415 - the server's 404
 
             return await resource(request)
@@ -687,245 +618,3 @@ def _download(listing: Listing, file_name: str) -> Response:
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers=disposition,
     )
-
-
-@dataclass(frozen=True)
-class _Entry:
-    """A report on the reports page (the fields of the site's ReportEntry)."""
-
-    query: StoredQuery
-    title: str
-    path: str
-    rows: int | str
-    per_value: str | None
-
-
-def _entry(query: StoredQuery, explorer: Explorer) -> _Entry:
-    parameter = entity_parameter(query)
-    return _Entry(
-        query,
-        query.title,
-        f"reports/{query.name}.html",
-        explorer.rows.get(query.name, ""),
-        parameter.kind if parameter is not None else None,
-    )
-
-
-def _count_rows(queries: Sequence[StoredQuery], engine: QueryEngine) -> dict[str, int]:
-    counted = {}
-    for query in queries:
-        try:
-            counted[query.name] = len(run_stored_query(query, {}, engine))
-        except CoopgraphError:
-            continue  # a report that needs a value: no count without one
-    return counted
-
-
-def _report_as_listing(
-    context: ServerContext, explorer: Explorer, query: StoredQuery, arguments: Mapping[str, str]
-) -> Listing:
-    table = run_stored_query(query, arguments, context.engine)
-    labels = explorer.graph.labels
-    shown = {}
-    for parameter in query.parameters:
-        raw = arguments.get(parameter.name) or parameter.default
-        if raw is not None:
-            term = resolve_value(parameter, raw, context.engine)
-            shown[parameter.name] = labels.label(term) if isinstance(term, URIRef) else str(term)
-    run = ReportRun(query, arguments, shown, table)
-    return report_listing(run, labels, explorer.entities_by_label, query.name)
-
-
-# --- A report for people ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FormField:
-    """A parameter of a report as the form shows it."""
-
-    parameter: Parameter
-    value: str  # what the field holds: an IRI of the pick-list, or the text typed
-    options: tuple[tuple[str, str], ...]  # (value, label); empty: a text field
-    shown: str | None  # the value as a person reads it, when one is bound
-
-
-def _report_page(
-    request: Request,
-    context: ServerContext,
-    explorer: Explorer,
-    query: StoredQuery,
-    arguments: Mapping[str, str],
-) -> Response:
-    engine = context.engine
-    labels = explorer.graph.labels
-    shown: dict[str, str] = {}
-    bound: dict[str, Any] = {}
-    error: CoopgraphError | None = None
-    for parameter in query.parameters:
-        raw = arguments.get(parameter.name) or parameter.default
-        if raw is None:
-            continue
-        try:
-            term = resolve_value(parameter, raw, engine)
-        except CoopgraphError as problem:
-            error = error or problem
-            continue
-        bound[parameter.name] = term
-        shown[parameter.name] = labels.label(term) if isinstance(term, URIRef) else str(term)
-    fields = [_field(p, arguments, bound, shown, explorer) for p in query.parameters]
-    missing = [p for p in query.parameters if p.required and p.name not in bound]
-    table: ResultTable | None = None
-    status = 200
-    if error is None and not missing:
-        try:
-            table = run_stored_query(query, arguments, engine)
-        except CoopgraphError as problem:
-            from coopgraph.web.app import http_problem  # noqa: PLC0415
-
-            status, _ = http_problem(problem)
-            if status != 400:
-                raise
-            error = problem
-    if error is not None:
-        status = 400
-    run = ReportRun(query, arguments, shown, table or ResultTable((), ()))
-    listing = report_listing(run, labels, explorer.entities_by_label, query.name)
-    root = root_of(request)
-    encoded = urlencode(dict(arguments))
-    suffix = f"?{encoded}" if encoded else ""
-    editor_query = with_values(query.text, bound)
-    command = (
-        "coopgraph query "
-        + query.name
-        + "".join(
-            f" -p {name}={_quoted(shown.get(name, value))}" for name, value in arguments.items()
-        )
-    )
-    return render(
-        request,
-        "explorer/report.html",
-        f"reports/{query.name}.html",
-        explorer,
-        status=status,
-        run=run,
-        listing=listing,
-        chart=report_chart(listing) if table is not None else None,
-        command=command,
-        csv_href=f"{root}queries/{quote(query.name)}.csv{suffix}",
-        json_href=f"{root}queries/{quote(query.name)}.json{suffix}",
-        xlsx_href=f"{root}queries/{quote(query.name)}.xlsx{suffix}",
-        markdown_href=None,
-        options=[],
-        fields=fields,
-        error=error,
-        missing=[p.name for p in missing],
-        has_table=table is not None,
-        action=f"{root}queries/{quote(query.name)}",
-        editor_href=f"{root}sparql#query={quote(editor_query)}",
-    )
-
-
-def _field(
-    parameter: Parameter,
-    arguments: Mapping[str, str],
-    bound: Mapping[str, Any],
-    shown: Mapping[str, str],
-    explorer: Explorer,
-) -> FormField:
-    term = bound.get(parameter.name)
-    given = arguments.get(parameter.name, "")
-    kind = parameter.kind
-    options: tuple[tuple[str, str], ...] = ()
-    if kind in PICKED_KINDS:
-        options = tuple(
-            sorted(
-                ((iri, label) for iri, label in explorer.entities.get(kind, [])),
-                key=lambda option: option[1].casefold(),
-            )
-        )
-    elif parameter.kind == "instrument-type":
-        options = tuple(explorer.instrument_types)
-    if options:
-        value = str(term) if isinstance(term, URIRef) else given
-    else:
-        value = given or (str(term) if term is not None and parameter.name in arguments else "")
-    return FormField(parameter, value, options, shown.get(parameter.name))
-
-
-def _quoted(value: str) -> str:
-    import shlex  # noqa: PLC0415
-
-    return shlex.quote(value)
-
-
-# --- The ontology ------------------------------------------------------------------------------
-
-
-def _ontology_graph() -> RdfGraph:
-    graph = RdfGraph()
-    for path in resources.ontology_files():
-        graph.parse(path)
-    return graph
-
-
-def _ontology_page() -> str:
-    from coopgraph.publish.ontodoc import ontology_page  # noqa: PLC0415
-
-    return ontology_page(_ontology_graph(), f"coopgraph {__version__}")
-
-
-_TERMS: set[URIRef] | None = None
-
-
-def _ontology_terms() -> set[URIRef]:
-    global _TERMS  # noqa: PLW0603 - the bundled ontology does not change while serving
-    if _TERMS is None:
-        graph = _ontology_graph()
-        _TERMS = {s for s in graph.subjects() if isinstance(s, URIRef) and s.startswith(str(CG))}
-    return _TERMS
-
-
-_CONCEPTS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?term ?label ?scheme WHERE {
-  ?term a skos:Concept ; skos:prefLabel ?label .
-  OPTIONAL { ?term skos:inScheme ?scheme }
-}"""
-
-
-def vocabulary(engine: QueryEngine) -> dict[str, object]:
-    """The terms the editor completes: the ontology's classes and properties (as prefixed
-    names) and the graph's concepts (as IRIs of the namespace, written `<...>`)."""
-    graph = _ontology_graph()
-    terms: dict[str, dict[str, str]] = {}
-    kinds = (
-        (OWL.Class, "class"),
-        (RDFS.Class, "class"),
-        (OWL.ObjectProperty, "property"),
-        (OWL.DatatypeProperty, "property"),
-        (OWL.AnnotationProperty, "property"),
-        (RDF.Property, "property"),
-    )
-    for rdf_type, kind in kinds:
-        for subject in graph.subjects(RDF.type, rdf_type):
-            if not isinstance(subject, URIRef) or not subject.startswith(str(CG)):
-                continue
-            label = graph.value(subject, RDFS.label) or graph.value(subject, SKOS.prefLabel)
-            name = compact(subject)
-            terms.setdefault(
-                name, {"name": name, "iri": str(subject), "kind": kind, "label": str(label or "")}
-            )
-    for row in engine.select(_CONCEPTS).as_dicts():
-        iri = row.get("term")
-        label = row.get("label")
-        if not isinstance(iri, URIRef) or not iri.startswith(BASE):
-            continue
-        if isinstance(label, Literal) and label.language not in (None, "en"):
-            continue
-        name = compact(iri)
-        if name == str(iri):
-            name = f"<{iri}>"
-        terms.setdefault(
-            name, {"name": name, "iri": str(iri), "kind": "concept", "label": str(label or "")}
-        )
-    ordered = sorted(terms.values(), key=lambda t: (t["kind"], t["name"]))
-    return {"base": BASE, "terms": ordered}
