@@ -39,6 +39,7 @@ PAGE_TYPES = {
     "map": "/map",
     "timeline": "/timeline",
     "error": "/queries/no-such-report",
+    "ontology": "/def/",
 }
 
 
