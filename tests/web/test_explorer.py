@@ -396,3 +396,11 @@ def test_the_bad_inputs_corpus_of_the_explorer(client: TestClient, case: dict[st
     assert as_page.headers["content-type"].startswith("text/html")
     assert str(escape(error["message"])) in as_page.text
     assert "Back to the home page" in as_page.text
+
+
+def test_an_entity_page_links_its_rdf_documents(client: TestClient) -> None:
+    page = html(client.get("/id/state/MLI.html"))
+    for suffix, name in ((".ttl", "Turtle"), (".jsonld", "JSON-LD"), (".nt", "N-Triples")):
+        assert f'<a href="/id/state/MLI{suffix}"' in page and f">{name}</a>" in page
+    turtle = client.get("/id/state/MLI.ttl")
+    assert turtle.headers["content-type"].startswith("text/turtle")

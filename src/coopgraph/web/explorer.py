@@ -594,12 +594,16 @@ def _media_type(path: str) -> str:
     }.get(posixpath.splitext(path)[1], "application/octet-stream")
 
 
-def _alternates(document_base: str) -> list[tuple[str, str]]:
+_FORMAT_NAMES = {".ttl": "Turtle", ".jsonld": "JSON-LD", ".nt": "N-Triples", ".rdf": "RDF/XML"}
+
+
+def _alternates(document_base: str) -> list[tuple[str, str, str]]:
+    """(media type, address, name) of each RDF document of the resource."""
     from coopgraph.query.export import RDF_FORMATS  # noqa: PLC0415
     from coopgraph.web.linked_data import DOCUMENT_FORMATS  # noqa: PLC0415
 
     return [
-        (RDF_FORMATS[name].media_type, document_base + suffix)
+        (RDF_FORMATS[name].media_type, document_base + suffix, _FORMAT_NAMES.get(suffix, suffix))
         for suffix, name in DOCUMENT_FORMATS.items()
     ]
 
