@@ -404,3 +404,17 @@ def test_an_entity_page_links_its_rdf_documents(client: TestClient) -> None:
         assert f'<a href="/id/state/MLI{suffix}"' in page and f">{name}</a>" in page
     turtle = client.get("/id/state/MLI.ttl")
     assert turtle.headers["content-type"].startswith("text/turtle")
+
+
+def test_the_pages_follow_an_update_of_the_store(store_cache: Path) -> None:
+    config = ServeConfig(max_concurrent=2, timeout=20, update=True, cache_dir=store_cache)
+    with TestClient(create_app(config), headers=BROWSER) as writable:
+        before = writable.get("/search.json", params={"q": "Republic of Zembla"}).json()
+        assert not any(hit["label"] == "Mali" for hit in before["results"])
+        update = f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+INSERT DATA {{ GRAPH <https://w3id.org/coopgraph/graph/data> {{
+  <{MALI}> skos:altLabel "Republic of Zembla"@en }} }}"""
+        assert writable.post("/sparql", data={"update": update}).status_code in (200, 204)
+        after = writable.get("/search.json", params={"q": "Republic of Zembla"}).json()
+        assert after["results"][0]["label"] == "Mali"
+        assert after["results"][0]["matched"] == "Republic of Zembla"
