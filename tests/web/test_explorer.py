@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 import openpyxl
 import pytest
@@ -189,9 +189,11 @@ def test_a_state_page_says_what_a_person_came_for(client: TestClient) -> None:
     assert 'href="/id/instrument/' in page
     assert "Agencies that acted for Mali" in page and "Name history" in page
     assert '<details class="statements">' in page  # the raw statements, folded
-    assert (
-        'href="/queries/state-profile?state=' in page or "/reports/state-profile/MLI.html" in page
-    )
+    # Each report that takes a State, run for Mali, linked directly.
+    taking_a_state = [q for q in CATALOG if (p := entity_parameter(q)) and p.kind == "state"]
+    assert taking_a_state
+    for query in taking_a_state:
+        assert f'href="/queries/{query.name}?{urlencode({"state": MALI})}"' in page
     assert 'rel="alternate" type="text/turtle" href="/id/state/MLI.ttl"' in page
 
 

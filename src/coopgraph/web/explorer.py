@@ -68,11 +68,12 @@ from coopgraph.report.pages import PAGE_BUILDERS
 from coopgraph.report.report_pages import (
     ENTITY_PARAMETERS,
 )
-from coopgraph.report.terms import ENTITY_KINDS, KIND_NAMES, Link, page_path
+from coopgraph.report.terms import KIND_NAMES, Link, page_path
 from coopgraph.web.conneg import negotiate
 from coopgraph.web.explorer_graph import (
     KIND_OF_LIST,
     LIST_NAMES,
+    NAMESPACE_OF_KIND,
     Explorer,
     entity_parameter,
     read_explorer,
@@ -93,7 +94,6 @@ if TYPE_CHECKING:
 HTML = "text/html"
 JSON = "application/json"
 EXPLORER_TEMPLATES = Path(__file__).resolve().parent / "templates" / "explorer"
-NAMESPACE_OF_KIND = {kind: namespace for namespace, kind in ENTITY_KINDS.items()}
 PICTURES = ("network", "map", "timeline")
 ContextOf = Callable[[Request], "ServerContext"]
 
@@ -154,7 +154,9 @@ def root_of(request: Request) -> str:
     return str(request.scope.get("root_path", "")) + "/"
 
 
-def server_href(root: str, target: str | Link | None) -> str | None:
+def server_href(
+    root: str, target: str | Link | None, explorer: Explorer | None = None
+) -> str | None:
     """The server's address of `target`: an entity (a `Link`), or a path of the report
     folder ("states.html", "reports/state-profile/MLI.html"), which the templates name."""
     if target is None:
@@ -170,10 +172,10 @@ def server_href(root: str, target: str | Link | None) -> str | None:
         if iri.startswith(("http://", "https://")):
             return iri
         return None
-    return root + site_path(target)
+    return root + site_path(target, explorer)
 
 
-def site_path(path: str) -> str:
+def site_path(path: str, explorer: Explorer | None = None) -> str:
     """The server's path (under its root, no leading slash) for a report-folder path."""
     if path == "index.html":
         return ""
@@ -189,8 +191,18 @@ def site_path(path: str) -> str:
         if len(parts) == 2:
             return f"queries/{quote(parts[1])}"
         if len(parts) == 3:
-            return f"reports/{parts[1]}/{parts[2]}.html"  # redirected: the run for an entity
+            return _entity_report(parts[1], parts[2], explorer)
     return path
+
+
+def _entity_report(name: str, local: str, explorer: Explorer | None) -> str:
+    """The run of report `name` for the entity named `local` (in the report folder,
+    `reports/NAME/LOCAL.html`): the report's page with the entity's IRI as its value."""
+    found = explorer.report_parameters.get(name) if explorer is not None else None
+    if found is None:
+        return f"reports/{name}/{local}.html"  # redirected there by the server
+    parameter, namespace = found
+    return f"queries/{quote(name)}?" + urlencode({parameter: namespace + local})
 
 
 def render(
@@ -198,6 +210,7 @@ def render(
     template: str,
     page_path_: str,
     status: int = 200,
+    explorer: Explorer | None = None,
     **context: object,
 ) -> HTMLResponse:
     root = root_of(request)
@@ -207,7 +220,7 @@ def render(
         .render(
             page_path=page_path_,
             root=root,
-            href=lambda target: server_href(root, target),
+            href=lambda target: server_href(root, target, explorer),
             version=__version__,
             kinds=KIND_NAMES,
             **context,
@@ -389,6 +402,7 @@ class _Pages:
             "explorer/page.html",
             f"id/{kind}/{local}.html",
             layout=f"{kind}.html",
+            explorer=explorer,
             page=page,
             reports=reports,
             alternates=_alternates(root_of(request) + f"id/{kind}/{local}"),

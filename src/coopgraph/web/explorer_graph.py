@@ -18,6 +18,7 @@ from coopgraph.query.engine import QueryEngine
 from coopgraph.report.listings import Graph, Listing
 from coopgraph.report.pages import ReportLink
 from coopgraph.report.report_pages import ENTITY_PARAMETERS, asked_title
+from coopgraph.report.terms import ENTITY_KINDS
 
 LIST_NAMES = {
     "state": "states",
@@ -26,6 +27,7 @@ LIST_NAMES = {
     "organisation": "organisations",
 }
 KIND_OF_LIST = {name: kind for kind, name in LIST_NAMES.items()}
+NAMESPACE_OF_KIND = {kind: namespace for namespace, kind in ENTITY_KINDS.items()}
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Explorer:
     search_index: list[dict[str, object]]
     report_links: dict[str, list[ReportLink]]
     instrument_types: list[tuple[str, str]] = field(default_factory=list)  # (IRI, label)
+    # report -> (its parameter, the namespace of its values), for the reports with a run per entity
+    report_parameters: dict[str, tuple[str, str]] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)  # report -> rows of its default run
 
 
@@ -61,11 +65,14 @@ def read_explorer(engine: QueryEngine, catalog: Catalog, generation: int) -> Exp
             seen.setdefault(label, set()).add(iri)
     by_label = {label: next(iter(iris)) for label, iris in seen.items() if len(iris) == 1}
     links: dict[str, list[ReportLink]] = {}
+    report_parameters: dict[str, tuple[str, str]] = {}
     for query in catalog:
         parameter = entity_parameter(query)
         if parameter is None:
             continue
-        for iri, label in entities.get(ENTITY_PARAMETERS[parameter.kind], []):
+        kind = ENTITY_PARAMETERS[parameter.kind]
+        report_parameters[query.name] = (parameter.name, NAMESPACE_OF_KIND[kind])
+        for iri, label in entities.get(kind, []):
             title = asked_title(query, {parameter.name: label})
             links.setdefault(iri, []).append(ReportLink(query.name, parameter.name, title))
     types: dict[str, str] = {}
@@ -82,6 +89,7 @@ def read_explorer(engine: QueryEngine, catalog: Catalog, generation: int) -> Exp
         graph.search_index(),
         links,
         sorted(types.items(), key=lambda item: item[1].casefold()),
+        report_parameters,
     )
 
 

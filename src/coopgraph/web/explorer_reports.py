@@ -14,6 +14,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from rdflib import URIRef
@@ -94,7 +95,7 @@ class ReportAnswer:
     """A report asked with arguments: what its page shows."""
 
     status: int  # 200, or 400 when a value names nothing or the run is refused as bad input
-    context: dict[str, object]  # for the template explorer/report.html
+    context: dict[str, Any]  # for the template explorer/report.html
 
 
 def report_answer(
@@ -144,7 +145,7 @@ def report_answer(
             f" -p {name}={shlex.quote(shown.get(name, value))}" for name, value in arguments.items()
         )
     )
-    context: dict[str, object] = {
+    context: dict[str, Any] = {
         "run": run,
         "listing": listing,
         "chart": report_chart(listing) if table is not None else None,
