@@ -10,6 +10,7 @@ import io
 import re
 import tomllib
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlencode
@@ -32,12 +33,15 @@ from tests.web.test_server_errors import assert_error_shape
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 CATALOG = load_catalog()
 MALI = "https://w3id.org/coopgraph/id/state/MLI"
+# The server's own address, as `coopgraph serve` listens by default (a server may check the
+# Host header of a request against it).
+LOCAL = "http://127.0.0.1:8000"
 
 
 @pytest.fixture(scope="module")
 def client(store_cache: Path) -> Iterator[TestClient]:
     config = ServeConfig(max_concurrent=2, timeout=20, cache_dir=store_cache)
-    with TestClient(create_app(config), headers=BROWSER) as test_client:
+    with TestClient(create_app(config), base_url=LOCAL, headers=BROWSER) as test_client:
         yield test_client
 
 
@@ -409,14 +413,30 @@ def test_an_entity_page_links_its_rdf_documents(client: TestClient) -> None:
 
 
 def test_the_pages_follow_an_update_of_the_store(store_cache: Path) -> None:
-    config = ServeConfig(max_concurrent=2, timeout=20, update=True, cache_dir=store_cache)
-    with TestClient(create_app(config), headers=BROWSER) as writable:
+    # A server whose writes need a token gets one (the server engineer's --token).
+    token = {"token": "explorer"} if "token" in {f.name for f in fields(ServeConfig)} else {}
+    config = ServeConfig(
+        max_concurrent=2,
+        timeout=20,
+        update=True,
+        cache_dir=store_cache,
+        **token,  # type: ignore[arg-type]
+    )
+    with TestClient(create_app(config), base_url=LOCAL, headers=BROWSER) as writable:
         before = writable.get("/search.json", params={"q": "Republic of Zembla"}).json()
         assert not any(hit["label"] == "Mali" for hit in before["results"])
         update = f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 INSERT DATA {{ GRAPH <https://w3id.org/coopgraph/graph/data> {{
   <{MALI}> skos:altLabel "Republic of Zembla"@en }} }}"""
-        assert writable.post("/sparql", data={"update": update}).status_code in (200, 204)
+        written = writable.post(
+            "/sparql",
+            content=update.encode("utf-8"),
+            headers={
+                "Content-Type": "application/sparql-update",
+                "Authorization": "Bearer explorer",
+            },
+        )
+        assert written.status_code in (200, 204), written.text
         after = writable.get("/search.json", params={"q": "Republic of Zembla"}).json()
         assert after["results"][0]["label"] == "Mali"
         assert after["results"][0]["matched"] == "Republic of Zembla"
