@@ -96,6 +96,7 @@ from coopgraph.query.export import RDF_FORMATS, serialize_graph
 from coopgraph.query.guard import RefusedError, check_graph_iris
 from coopgraph.query.results import ResultTable, render_delimited, render_json
 from coopgraph.report import formatting
+from coopgraph.web import explorer
 from coopgraph.web.conneg import media_type_of, negotiate
 from coopgraph.web.linked_data import (
     DOCUMENT_FORMATS,
@@ -251,8 +252,8 @@ def _error_response(error: Exception) -> JSONResponse:
     )
 
 
-async def _handle_error(_request: Request, error: Exception) -> Response:
-    return _error_response(error)
+async def _handle_error(request: Request, error: Exception) -> Response:
+    return explorer.for_people(request, _error_response(error))
 
 
 class _RequestSizeLimit:
@@ -841,6 +842,7 @@ def create_app(config: ServeConfig) -> Starlette:
 
     store_methods = ["GET", "HEAD", "PUT", "POST", "DELETE"]
     routes: list[BaseRoute] = [
+        *explorer.explorer_routes(_context),
         *ui_routes(_context),
         Route("/", index_page, name="index"),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql"),
