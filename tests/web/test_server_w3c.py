@@ -205,8 +205,17 @@ def server(
     log = tmp_path_factory.mktemp("serve-w3c") / "serve.log"
     tally = Tally()
     with running(
-        [str(command), "serve", "--update", "--host", LOOPBACK, "--port", str(port)]
-        + ["--token", TOKEN],
+        [
+            str(command),
+            "serve",
+            "--update",
+            "--token",
+            TOKEN,
+            "--host",
+            LOOPBACK,
+            "--port",
+            str(port),
+        ],
         f"http://{LOOPBACK}:{port}/sparql",
         log,
         seconds=180,
