@@ -945,6 +945,12 @@ def serve_command(
         else:
             click.echo(f"coopgraph serve: updates are kept in {store_dir}")
 
-    serve(config, ready)
+    interrupted = False
+    try:
+        serve(config, ready)
+    except KeyboardInterrupt:  # uvicorn stops gracefully, then passes Ctrl-C on
+        interrupted = True
     if update and store_dir is None:
         click.echo("coopgraph serve: the updates made while serving were discarded")
+    if interrupted:
+        sys.exit(130)

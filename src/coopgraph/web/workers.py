@@ -49,11 +49,12 @@ query timeout, so that a burst of clients queues instead of failing), and at mos
 `max_queue` requests wait at once; past either it fails with OverloadedError (HTTP 503).
 
 Fair shares: one client (its address, CLIENT) has at most `max_per_client` requests in flight
-(running or waiting; more: TooManyRequestsError, HTTP 429), runs on at most all workers but
-one while the pool has more than one, and a free worker goes to a waiting client with the
-fewest operations running. So a client sending runaway queries holds at most `size - 1`
-workers, and another client's query starts on the one left as soon as it is free, instead of
-waiting behind the whole queue.
+(running or waiting; more: TooManyRequestsError, HTTP 429), and a free worker goes to a
+waiting client with the fewest operations running, not to the request that waited longest.
+So a client that sends a hundred runaway queries fills at most its share of the waiting room,
+and another client's query starts on the next worker that becomes free: it waits at most
+about one timeout, however many queries the first has queued (the pool stays
+work-conserving: a client alone may use every worker).
 
 Memory: with `max_memory`, each worker's address space is capped (RLIMIT_AS). A query that
 needs more gets a MemoryError in Python or ends the process in Rust (an allocation failure
@@ -499,10 +500,8 @@ class WorkerPool:
             return self._reading == 0
         if self._writers_waiting:
             return False
-        running = self._running[client]
-        if self.settings.size > 1 and running >= self.settings.size - 1:
-            return False  # leave one worker for the other clients
         # The free worker goes to a waiting client with the fewest operations running.
+        running = self._running[client]
         return all(running <= self._running[other] for other in self._waiting_clients)
 
     def _acquire(self, writes: bool, client: str) -> _Worker:
