@@ -193,4 +193,4 @@ def test_runaway_queries_of_one_client_do_not_starve_another(base: tuple[str, Pa
     # timeout, 3 s).
     assert waited < 3 + 0.5, waited
     assert statuses.count(429) >= 20 - 6  # past --max-per-client
-    assert set(statuses) <= {429, 504}
+    assert set(statuses) <= {429, 503, 504}  # refused, out of memory, or stopped

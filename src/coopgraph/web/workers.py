@@ -456,7 +456,8 @@ class WorkerPool:
             raise OutOfMemoryError(
                 f"the query worker died after {died:.1f} s"
                 + (
-                    f", most likely out of its memory (--max-memory {self.settings.max_memory})"
+                    f", most likely out of its memory (--max-memory "
+                    f"{self.settings.max_memory / (1 << 20):.0f}M)"
                     if self.settings.max_memory
                     else ", most likely out of memory"
                 )
