@@ -758,7 +758,7 @@ def _size(text: str, option: str) -> int | None:
 )
 @click.option(
     "--store-dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
     help="Keep the served store in this folder, so that updates outlive the server (it is "
     "opened again next time). A new or empty folder, or one an earlier --store-dir made.",
