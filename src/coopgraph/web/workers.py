@@ -49,8 +49,9 @@ query timeout, so that a burst of clients queues instead of failing), and at mos
 `max_queue` requests wait at once; past either it fails with OverloadedError (HTTP 503).
 
 Fair shares: one client (its address, CLIENT) has at most `max_per_client` requests in flight
-(running or waiting; more: TooManyRequestsError, HTTP 429), and a free worker goes to a
-waiting client with the fewest operations running, not to the request that waited longest.
+(running or waiting; more: TooManyRequestsError, HTTP 429), and a free worker goes to the
+waiting client with the fewest operations running, among those to the one served longest ago
+(round robin between clients), not to the request that waited longest.
 So a client that sends a hundred runaway queries fills at most its share of the waiting room,
 and another client's query starts on the next worker that becomes free: it waits at most
 about one timeout, however many queries the first has queued (the pool stays
@@ -425,6 +426,8 @@ class WorkerPool:
         self._running: Counter[str] = Counter()
         self._in_flight: Counter[str] = Counter()
         self._waiting_clients: Counter[str] = Counter()
+        self._served: dict[str, int] = {}  # the turn at which each client last got a worker
+        self._turns = 0
         self._closed = False
         self.generation = 0
         for _ in range(settings.size):
@@ -501,9 +504,13 @@ class WorkerPool:
             return self._reading == 0
         if self._writers_waiting:
             return False
-        # The free worker goes to a waiting client with the fewest operations running.
-        running = self._running[client]
-        return all(running <= self._running[other] for other in self._waiting_clients)
+        # The free worker goes to the waiting client with the fewest operations running, and
+        # among those to the one served longest ago (round robin).
+        mine = self._share(client)
+        return all(mine <= self._share(other) for other in self._waiting_clients)
+
+    def _share(self, client: str) -> tuple[int, int]:
+        return self._running[client], self._served.get(client, 0)
 
     def _acquire(self, writes: bool, client: str) -> _Worker:
         deadline = time.monotonic() + self.settings.queue_wait
@@ -529,12 +536,15 @@ class WorkerPool:
             else:
                 self._reading += 1
             self._running[client] += 1
+            self._turns += 1
+            self._served[client] = self._turns
             return worker
 
     def _forget(self, client: str) -> None:
         self._in_flight[client] -= 1
         if self._in_flight[client] <= 0:
             del self._in_flight[client]
+            self._served.pop(client, None)
 
     def _wait(self, writes: bool, client: str, deadline: float) -> None:
         """Wait (holding the condition) until a worker is ready for this request."""
