@@ -172,6 +172,7 @@ class Hostile:
     began: float = 0.0
     ended: float = 0.0
     asks: list[tuple[float, float]] = field(default_factory=list)  # (sent at, seconds)
+    queued: list[tuple[float, float]] = field(default_factory=list)  # (sent at, ms queued)
 
 
 def _from(address: str, base: str, connections: int) -> httpx.AsyncClient:
@@ -222,6 +223,11 @@ async def probe(base: str, deadline: float, hostile: Hostile, tally: Tally) -> N
                 tally.errors.append(f"plain ASK: HTTP {response.status_code}")
             else:
                 hostile.asks.append((sent, time.monotonic() - sent))
+                timing = response.headers.get("server-timing", "")
+                for part in timing.split(","):
+                    name, _, duration = part.strip().partition(";dur=")
+                    if name == "queue" and duration:
+                        hostile.queued.append((sent, float(duration)))
             await asyncio.sleep(max(0.0, 0.25 - (time.monotonic() - sent)))
 
 
@@ -389,6 +395,17 @@ def report_fairness(hostile: Hostile, timeout: float) -> bool:
             f"  while the hostile queries were in flight "
             f"({hostile.ended - hostile.began:.1f} s): {len(during)} ASKs, median "
             f"{statistics.median(during):.1f} ms, longest {max(during):.1f} ms"
+        )
+    queued = [
+        milliseconds
+        for sent, milliseconds in hostile.queued
+        if hostile.began <= sent <= hostile.ended
+    ]
+    if queued:
+        print(
+            f"  of which waiting for a worker (the server's Server-Timing): median "
+            f"{statistics.median(queued):.1f} ms, longest {max(queued):.1f} ms; the rest is "
+            "the HTTP stack and a worker sharing the CPU with the hostile queries"
         )
     hungry_stopped = all(
         answer.startswith(("429", "503", "504"))

@@ -3,7 +3,10 @@
 Public API (for the CLI, the tests and the browser UI):
     ServeConfig              every option of `coopgraph serve`
     create_app(config)       the ASGI application (the store is opened by its lifespan)
-    serve(config)            run the application with uvicorn until interrupted
+    serve(config, ready)     take the port, open the store, call ready(config), then run the
+                             application with uvicorn until interrupted
+    listening_socket(host, port)  the bound socket, or a one-line error (a busy port...)
+    host_allowed(name, config)    whether a Host header's name is this server
     ServerContext            what the running application holds, `request.app.state.coopgraph`:
                              config, pool (coopgraph.web.workers), engine (a QueryEngine on the
                              pool, for any core function), catalog, templates
@@ -41,8 +44,17 @@ Errors: every error, of every route, is one JSON object (pinned by tests/test_se
 The one exception is a report page's parameter error, which the HTML form shows beside the
 fields (status 400), since a person fixes it there.
 
+Who may ask (_Gate, before any route; _check_write, before any write): the Host header must
+name this server (loopback names, --host, --allowed-host; on a server listening on every
+address also any IP address), else 403, so a page that rebinds its DNS name to 127.0.0.1 gets
+nothing; an over-long URL is a 414. A write needs `Authorization: Bearer TOKEN` (compared with
+hmac.compare_digest; without a token configured, none matches) and is refused (403) when it
+comes from another site's page: an Origin, or for a form a Referer, other than the server's own
+or an --allowed-origin. A client that goes away mid-body is not answered and not logged.
+
 Every store operation runs in a worker process of coopgraph.web.workers, so --timeout really
-stops a query; see that module for the design. The server never opens the cached store for
+stops a query; see that module for the design (undo points for writes, the memory cap, fair
+shares per client address). The server never opens the cached store for
 writing: it serves a private copy of it (made at start, removed at exit), so --update
 changes only that copy, and a cache clean-up by another coopgraph process cannot pull the
 store from under a running server.

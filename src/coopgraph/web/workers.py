@@ -5,7 +5,8 @@ Public API:
                  update_timeout, max_memory, max_per_client)
     WorkerPool(settings)   start `size` worker processes
         .run(request)      perform one coopgraph.web.operations request, return its Answer
-                           (for the client named by CLIENT, a context variable)
+                           (for the client named by CLIENT, a context variable), with a
+                           Server-Timing header: queue;dur=ms waited, run;dur=ms on the worker
     CLIENT                 the address of the client a request is performed for
         .generation        a number that changes after every write (for caches of pages)
         .close()           stop every worker
@@ -66,6 +67,7 @@ the place of one that died.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import multiprocessing
 import resource
@@ -438,6 +440,7 @@ class WorkerPool:
     def run(self, request: Request) -> Answer:
         """Perform `request` on a free worker within the timeout."""
         client = CLIENT.get()
+        queued = time.monotonic()
         worker = self._acquire(request.writes, client)
         started = time.monotonic()
         timeout = self.settings.update_timeout if request.writes else self.settings.timeout
@@ -472,7 +475,13 @@ class WorkerPool:
             self._release(worker, request.writes, client)
         if isinstance(reply, _Failure):
             raise reply.error()
-        return reply
+        # How long the request waited for a worker and ran on it (the Server-Timing header):
+        # the load test reads it to tell waiting in the queue from a busy machine.
+        timing = (
+            f"queue;dur={(started - queued) * 1000:.1f}, "
+            f"run;dur={(time.monotonic() - started) * 1000:.1f}"
+        )
+        return dataclasses.replace(reply, headers=(*reply.headers, ("Server-Timing", timing)))
 
     def _undone(self, request: Request) -> str:
         """After a write's worker was ended: put the store back as it was before the write,
