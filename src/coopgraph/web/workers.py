@@ -306,13 +306,14 @@ class UndoPoint:
         return True
 
     def discard(self, committed: bool = False) -> None:
-        """Drop the undo point: the write is kept (or there was none)."""
-        if self.ready.is_dir():
-            self.ready.rename(self.spent)
+        """Drop the undo point: the write is kept (or there was none). The state is written
+        first: ended between the two steps, the write is still undone (and said to be)."""
         if committed:
             self.state.write_text("committed", encoding="utf-8")
         else:
             self.state.unlink(missing_ok=True)
+        if self.ready.is_dir():
+            self.ready.rename(self.spent)
         shutil.rmtree(self.spent, ignore_errors=True)
         shutil.rmtree(self.partial, ignore_errors=True)
 
