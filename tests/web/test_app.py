@@ -32,6 +32,11 @@ CONSTRUCT = """PREFIX cg: <https://w3id.org/coopgraph/def/>
 CONSTRUCT { ?s ?p ?o } WHERE { ?s a cg:State ; ?p ?o } ORDER BY ?s ?p ?o LIMIT 40"""
 
 
+LOCAL = "http://127.0.0.1:8000"
+TOKEN = "test-token-of-the-writable-server"
+WITH_TOKEN = {"Authorization": f"Bearer {TOKEN}"}
+
+
 @pytest.fixture(scope="module")
 def client(store_cache: Path) -> Iterator[TestClient]:
     """A read-only server, with CORS for one origin and a small row cap."""
@@ -42,15 +47,17 @@ def client(store_cache: Path) -> Iterator[TestClient]:
         cors=("https://portal.example",),
         cache_dir=store_cache,
     )
-    with TestClient(create_app(config)) as test_client:
+    with TestClient(create_app(config), base_url=LOCAL) as test_client:
         yield test_client
 
 
 @pytest.fixture(scope="module")
 def writable(store_cache: Path) -> Iterator[TestClient]:
     """A server with --update."""
-    config = ServeConfig(max_concurrent=2, timeout=10, update=True, cache_dir=store_cache)
-    with TestClient(create_app(config)) as test_client:
+    config = ServeConfig(
+        max_concurrent=2, timeout=10, update=True, cache_dir=store_cache, token=TOKEN
+    )
+    with TestClient(create_app(config), base_url=LOCAL, headers=WITH_TOKEN) as test_client:
         yield test_client
 
 
@@ -172,7 +179,7 @@ def test_the_service_description(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/turtle")
     graph = Graph().parse(data=response.text, format="turtle")
-    endpoint = URIRef("http://testserver/sparql")
+    endpoint = URIRef(f"{LOCAL}/sparql")
     assert (endpoint, URIRef(SD + "endpoint"), endpoint) in graph
     languages = set(graph.objects(endpoint, URIRef(SD + "supportedLanguage")))
     assert languages == {URIRef(SD + "SPARQL11Query")}  # read-only: no update
