@@ -85,6 +85,8 @@ class StoreBug:
     rewrite: str  # the same question in SPARQL that every store answers alike
     link: str | None = None  # the store's issue, where one was found
     fails: bool = False  # the store answers the reproduction with an error, not rows
+    in_order: bool = False  # the rows are right but their order is not the one ORDER BY asks
+    rewrite_is_other_order: bool = False  # the rewrite gives the same rows in another order
 
 
 STORE_BUGS: dict[str, StoreBug] = {
@@ -173,6 +175,26 @@ STORE_BUGS: dict[str, StoreBug] = {
         "{ ?instrument a cg:Instrument BIND(1 AS ?one) FILTER NOT EXISTS { "
         "?instrument cg:hasParty ?party } } FILTER(false) }",
     ),
+    "virtuoso-order-by-keys-after-not-exists": StoreBug(
+        stores=("virtuoso",),
+        construct="ORDER BY with several keys over a pattern with VALUES and FILTER NOT EXISTS "
+        "(lineage): the rows are right, their order is not the one the keys give",
+        reproduction="SELECT ?instrument ?relation ?related WHERE { VALUES (?property ?relation) "
+        '{ (cg:refersTo "refers to") (cg:outcomeOf "is an outcome of") (cg:drawsUpon '
+        '"draws upon") } ?instrument a cg:Instrument ; ?property ?related ; rdfs:label '
+        "?instrument_label . FILTER NOT EXISTS { ?instrument cg:implements ?related . "
+        "FILTER(?property = cg:refersTo) } } ORDER BY LCASE(STR(?instrument_label)) "
+        "STR(?instrument) ?relation STR(?related)",
+        # No rewrite found yet that Virtuoso orders right: the same keys without the label
+        # key are ordered right, so the fault is in how it combines the keys.
+        rewrite="SELECT ?instrument ?relation ?related WHERE { VALUES (?property ?relation) "
+        '{ (cg:refersTo "refers to") (cg:outcomeOf "is an outcome of") (cg:drawsUpon '
+        '"draws upon") } ?instrument a cg:Instrument ; ?property ?related ; rdfs:label '
+        "?instrument_label . FILTER NOT EXISTS { ?instrument cg:implements ?related . "
+        "FILTER(?property = cg:refersTo) } } ORDER BY STR(?instrument) ?relation STR(?related)",
+        in_order=True,
+        rewrite_is_other_order=True,
+    ),
     "virtuoso-group-concat-distinct-needs-separator": StoreBug(
         stores=("virtuoso",),
         construct="`GROUP_CONCAT(DISTINCT ?x)` without a separator is an error "
@@ -185,20 +207,35 @@ STORE_BUGS: dict[str, StoreBug] = {
     ),
 }
 
-# The cases that give other rows than the embedded store today, each put down to the bugs
-# that cause it. The stored queries are being rewritten around them (issue 13, item 4): a
-# case leaves this list when its rewrite lands, and the test fails until it does.
-_PATHS = ("virtuoso-path-in-join-loses-rows", "virtuoso-path-counts-paths")
-_PATH_AND_BIND = ("virtuoso-path-in-join-loses-rows", "virtuoso-exists-filter-beside-bind")
+# The cases that give other rows than the embedded store, each put down to the bugs that cause
+# it. The stored queries are written around the store bugs (issue 13, item 4); what is left is
+# said in the query's header. A case the list names must disagree, so the list stays true.
 KNOWN_MISMATCHES: dict[tuple[str, str, str], tuple[str, ...]] = {
-    ("virtuoso", "completeness", "example"): ("virtuoso-or-of-exists-with-values",),
-    ("virtuoso", "instruments-by-type", "example"): _PATHS,
-    ("virtuoso", "instruments-by-type", "defaults"): _PATHS,
-    ("virtuoso", "instruments-by-modality", "example"): _PATH_AND_BIND,
-    ("virtuoso", "instruments-by-modality", "defaults"): _PATH_AND_BIND,
-    ("virtuoso", "provisions", "example"): ("virtuoso-exists-filter-beside-bind",),
-    ("virtuoso", "organisation-roles", "defaults"): _PATHS,
-    ("virtuoso", "state-profile", "example"): ("virtuoso-optional-filter-on-values-variable",),
+    ("virtuoso", "instruments-by-modality", case): ("virtuoso-exists-filter-beside-bind",)
+    for case in ("example", "defaults")
+}
+
+# The cases whose rows agree but may come in another order than the embedded store's (measured;
+# a case not listed that disagrees fails; Virtuoso's wrong order varies from run to run, so a
+# listed case is not required to disagree).
+_ORDER = ("virtuoso-order-by-keys-after-not-exists",)
+KNOWN_ORDER_MISMATCHES: dict[tuple[str, str, str], tuple[str, ...]] = {
+    ("virtuoso", name, case): _ORDER
+    for name, case in (
+        ("completeness", "example"),
+        ("former-states", "example"),
+        ("instruments-by-type", "example"),
+        ("instruments-by-type", "defaults"),
+        ("lineage", "example"),
+        ("modality-coverage", "example"),
+        ("modality-gaps", "example"),
+        ("modality-gaps", "defaults"),
+        ("organisation-roles", "defaults"),
+        ("provisions", "defaults"),
+        ("shared-modality-pairs", "example"),
+        ("shared-modality-pairs", "defaults"),
+        ("sources", "example"),
+    )
 }
 
 
@@ -323,10 +360,26 @@ def test_stored_query_gives_the_embedded_rows(
             f"{(store_name, name, case)} out of KNOWN_MISMATCHES (put down to {bugs})"
         )
     assert len(expected) > 0
+    if bugs is not None:
+        return
+    order_bugs = KNOWN_ORDER_MISMATCHES.get((store_name, name, case))
+    if order_bugs is None:
+        assert answered.rows == expected.rows, (
+            f"{store.name} {store.version}: {name} ({case}) gives the embedded rows in another "
+            f"order:\n{_first_difference(answered, expected)}"
+        )
+    # A listed case is not checked the other way: Virtuoso's wrong order varies run to run.
+
+
+def _first_difference(answered: ResultTable, expected: ResultTable) -> str:
+    for index, (got, wanted) in enumerate(zip(answered.rows, expected.rows, strict=True)):
+        if got != wanted:
+            return f"  row {index}: {got}\n  expected {wanted}"
+    return "  (same rows)"
 
 
 def test_the_known_mismatches_name_real_cases_and_bugs() -> None:
-    for (store, name, case), bugs in KNOWN_MISMATCHES.items():
+    for (store, name, case), bugs in [*KNOWN_MISMATCHES.items(), *KNOWN_ORDER_MISMATCHES.items()]:
         assert store in STORES, store
         assert (name, case) in CASES, f"no case {name} ({case}): the query or its case is gone"
         assert bugs, (store, name, case)
@@ -357,6 +410,13 @@ def test_the_store_bug_still_shows(
             _select(store.engine, bug.reproduction)
         return
     answered = _select(store.engine, bug.reproduction)
+    if bug.in_order:
+        assert _same(answered, expected), f"{bug_id}: {_difference(answered, expected)}"
+        assert answered.rows != expected.rows, (
+            f"{store.name} {store.version} now orders {bug_id} right ({bug.construct}): take "
+            "it out of STORE_BUGS and the README"
+        )
+        return
     assert not _same(answered, expected), (
         f"{store.name} {store.version} no longer shows {bug_id} ({bug.construct}): take it "
         "out of STORE_BUGS and the README"
@@ -373,8 +433,14 @@ def test_the_rewrite_gives_the_embedded_rows(
     expected = _select(local, bug.rewrite)
     if not bug.fails:  # the rewrite asks the same question as the reproduction
         assert _same(expected, _select(local, bug.reproduction)), bug_id
+        if bug.in_order and not bug.rewrite_is_other_order:
+            assert expected.rows == _select(local, bug.reproduction).rows, bug_id
     answered = _select(store.engine, bug.rewrite)
     assert _same(answered, expected), f"{store.name}: {_difference(answered, expected)}"
+    if bug.in_order:
+        assert answered.rows == expected.rows, (
+            f"{store.name}: {_first_difference(answered, expected)}"
+        )
 
 
 # --- Graphs back: CONSTRUCT and DESCRIBE negotiate an RDF syntax ---------------------------------
