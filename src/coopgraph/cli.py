@@ -514,7 +514,8 @@ def export_command(
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("coopgraph-report"),
     show_default=True,
-    help="The folder to write (replaced as a whole when the report is complete).",
+    help="The folder to write: a new or empty one, or a report folder coopgraph wrote "
+    "(replaced as a whole when the report is complete; refused if it holds other files).",
 )
 @_DATA_OPTION
 @_CACHE_OPTION
@@ -540,6 +541,7 @@ def report_command(
     from coopgraph.report.folder import report_steps, write_report  # noqa: PLC0415
     from coopgraph.validation.validator import validate  # noqa: PLC0415
 
+    protected = _output_folder_checked(output, "report", data_files, cache_dir)
     # The build validates: opening the store first means validating once, not twice.
     engine = _query_engine(endpoint, data_files, cache_dir, user)
     if endpoint is None:
@@ -551,11 +553,25 @@ def report_command(
             ctx.exit(EXIT_DOES_NOT_CONFORM)
     catalog = load_catalog()
     with _steps(report_steps(catalog), "writing reports") as step:
-        summary = write_report(output, engine, catalog, step)
+        summary = write_report(output, engine, catalog, step, protected=protected)
     click.echo(
         f"wrote {len(summary.entries)} reports, the network picture, index.md and "
         f"{summary.pages} pages to {output}: open {output / 'index.html'} in a browser"
     )
+
+
+def _output_folder_checked(
+    output: Path, what: str, inputs: Sequence[Path], cache_dir: Path | None
+) -> list[Path]:
+    """Refuse an output folder that is not coopgraph's to write (before any slow work), and
+    the paths it must keep clear of: the input files and the cache."""
+    from coopgraph.model import resources  # noqa: PLC0415
+    from coopgraph.model.inputs import default_cache_dir  # noqa: PLC0415
+    from coopgraph.outputs import check_output_folder  # noqa: PLC0415
+
+    protected = [*inputs, cache_dir if cache_dir is not None else default_cache_dir()]
+    check_output_folder(output, what, [*protected, *resources.asset_folders()])
+    return protected
 
 
 @main.command("push")
@@ -615,7 +631,8 @@ def push_command(
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("coopgraph-release"),
     show_default=True,
-    help="The release folder to write (replaced as a whole when the release is complete).",
+    help="The release folder to write: a new or empty one, or a release folder coopgraph "
+    "wrote (replaced as a whole when complete; refused if it holds other files).",
 )
 @click.option(
     "--base-url",
@@ -695,6 +712,9 @@ def publish_command(
     set_name, set_contact, _origin = publisher_settings(Path.cwd())
     publisher = publisher if publisher is not None else set_name
     contact = contact if contact is not None else set_contact
+    protected = _output_folder_checked(
+        output, "release", [*data_files, *([previous] if previous is not None else [])], cache_dir
+    )
     before = read_previous(previous) if previous is not None else None
     # The build validates: opening the store first means validating once, not twice.
     engine = _engine(data_files, cache_dir)
@@ -714,6 +734,7 @@ def publish_command(
             step=step,
             publisher=publisher,
             contact=contact,
+            protected=protected,
         )
     release = summary.release
     click.echo(
