@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 EXIT_DOES_NOT_CONFORM = 1
 
-_FILES = click.Path(path_type=Path, dir_okay=False)
+# Not checked by click: the core names a folder, a pipe or a link loop given as a file.
+_FILES = click.Path(path_type=Path)
 
 
 class _Group(click.Group):
