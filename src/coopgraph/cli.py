@@ -233,11 +233,14 @@ def _engine(data_files: Sequence[Path], cache_dir: Path | None) -> StoreEngine:
     """Open the store, showing the build steps on a terminal when it has to be (re)built."""
     from coopgraph.build.engine import open_engine  # noqa: PLC0415
 
+    def warn(message: str) -> None:
+        click.echo(f"coopgraph: warning: {message}", err=True)
+
     if not _show_progress():
-        return open_engine(_inputs(data_files), cache_dir)
+        return open_engine(_inputs(data_files), cache_dir, warn=warn)
     bars = StepBars("building the store")
     try:
-        return open_engine(_inputs(data_files), cache_dir, progress=bars)
+        return open_engine(_inputs(data_files), cache_dir, progress=bars, warn=warn)
     finally:
         bars.done()
 

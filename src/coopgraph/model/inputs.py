@@ -19,7 +19,7 @@ from coopgraph.model import resources
 from coopgraph.model.files import check_input
 
 # Bump when the way a store is built changes, so that old caches are not reused.
-STORE_LAYOUT = "3"
+STORE_LAYOUT = "4"  # 4: tables and kept validation in JSON, not pickles
 
 
 @dataclass(frozen=True)
