@@ -12,7 +12,13 @@ import pytest
 
 from coopgraph.errors import CoopgraphError
 from coopgraph.model import resources
-from coopgraph.outputs import MARKER, atomic_folder, check_output_folder, write_atomically
+from coopgraph.outputs import (
+    MARKER,
+    atomic_folder,
+    check_output_file,
+    check_output_folder,
+    write_atomically,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -224,3 +230,19 @@ def test_a_symbolic_link_to_a_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "link").symlink_to(real)
     with pytest.raises(CoopgraphError, match="is a symbolic link"):
         check_output_folder(tmp_path / "link", "report")
+
+
+def test_an_output_file_is_not_a_folder_nor_an_input(tmp_path: Path) -> None:
+    data = tmp_path / "data.ttl"
+    data.write_text("", encoding="utf-8")
+    with pytest.raises(CoopgraphError, match="is a folder"):
+        check_output_file(tmp_path, [data])
+    with pytest.raises(CoopgraphError, match="which coopgraph reads"):
+        check_output_file(tmp_path / "." / "data.ttl", [data])
+    link = tmp_path / "link.ttl"
+    link.symlink_to(data)
+    with pytest.raises(CoopgraphError, match="which coopgraph reads"):
+        check_output_file(link, [data])
+    with pytest.raises(CoopgraphError, match="is inside"):
+        check_output_file(resources.asset_dir("data") / "x.csv", resources.asset_folders())
+    check_output_file(tmp_path / "out.csv", [data])

@@ -321,6 +321,26 @@ def _parse_parameters(pairs: Sequence[str]) -> dict[str, str]:
     return arguments
 
 
+_OUTPUT_FILE_OPTION = click.option(
+    "-o",
+    "--output",
+    # Not checked by click: a folder, or an input given as the output, is named by the core.
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write to this file (written whole, replacing it) instead of standard output.",
+)
+
+
+def _output_file_checked(output: Path | None, inputs: Sequence[Path]) -> None:
+    """Refuse, before any work, an output file that is a folder or one of the inputs."""
+    if output is None:
+        return
+    from coopgraph.model import resources  # noqa: PLC0415
+    from coopgraph.outputs import check_output_file  # noqa: PLC0415
+
+    check_output_file(output, [*inputs, *resources.asset_folders()])
+
+
 def _emit(text: str | bytes, output: Path | None) -> None:
     if output is not None:
         from coopgraph.outputs import write_atomically  # noqa: PLC0415
@@ -364,7 +384,7 @@ def queries_command(output_format: str) -> None:
     show_default=True,
     help="table, markdown, csv, tsv, json, or a W3C SPARQL results format (srj, srx, src, srt).",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@_OUTPUT_FILE_OPTION
 @_DATA_OPTION
 @_CACHE_OPTION
 @_ENDPOINT_OPTION
@@ -384,6 +404,7 @@ def query_command(
     from coopgraph.query.catalog import load_stored_query, run_stored_query  # noqa: PLC0415
     from coopgraph.query.export import serialize_table  # noqa: PLC0415
 
+    _output_file_checked(output, data_files)
     stored = load_stored_query(name)
     arguments = _parse_parameters(params)
     engine = _query_engine(endpoint, data_files, cache_dir, user)
@@ -405,7 +426,7 @@ def query_command(
     + ", ".join(RDF_FORMAT_NAMES)
     + " (default turtle); ASK: text, json, srj, srx.",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@_OUTPUT_FILE_OPTION
 @click.option(
     "--allow-service",
     is_flag=True,
@@ -436,6 +457,7 @@ def sparql_command(
     from coopgraph.query.export import serialize_boolean, serialize_graph, serialize_table  # noqa: PLC0415
     from coopgraph.query.guard import COMMAND_LINE, check_query  # noqa: PLC0415
 
+    _output_file_checked(output, [*data_files, *([file] if file is not None else [])])
     source, text = _query_source(file, query_text)
     check_query(
         sparql_prologue() + text,
@@ -493,7 +515,7 @@ def _query_source(file: Path | None, query_text: str | None) -> tuple[str, str]:
     is_flag=True,
     help="Include the OWL 2 RL entailments (in their own named graph for trig and nquads).",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@_OUTPUT_FILE_OPTION
 @_DATA_OPTION
 @_CACHE_OPTION
 def export_command(
@@ -506,6 +528,7 @@ def export_command(
     """Export the whole graph: ontology, data and, with --inferred, the entailments."""
     from coopgraph.query.export import graph_dataset, serialize_dataset  # noqa: PLC0415
 
+    _output_file_checked(output, data_files)
     engine = _engine(data_files, cache_dir)
     dataset = graph_dataset(engine.quads(), include_entailments=inferred)
     _emit(serialize_dataset(dataset, output_format), output)

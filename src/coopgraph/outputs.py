@@ -86,6 +86,28 @@ def write_atomically(path: Path, content: bytes | str) -> None:
         ) from error
 
 
+def check_output_file(path: Path, protected: Sequence[Path] = ()) -> None:
+    """Raise `CoopgraphError` unless `path` may be written as an output file: not a folder,
+    not one of the `protected` files (coopgraph's inputs) nor inside a `protected` folder."""
+    given = str(path)
+    places = _absolute(path)
+    if path.is_dir():
+        raise CoopgraphError(f"{given} is a folder", hint="give a file name with -o, e.g. -o out.csv")
+    for known_path in protected:
+        for target in places:
+            for known in {_as_written(known_path), _resolved(known_path)}:
+                if target == known:
+                    raise CoopgraphError(
+                        f"{given} is {known}, which coopgraph reads",
+                        hint="write the output to another file with -o",
+                    )
+                if known.is_dir() and _within(target, known):
+                    raise CoopgraphError(
+                        f"{given} is inside {known}, which coopgraph reads",
+                        hint="write the output to another file with -o",
+                    )
+
+
 # --- Output folders -----------------------------------------------------------------------
 
 
