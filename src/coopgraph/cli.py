@@ -56,7 +56,7 @@ def main() -> None:
 
 _CACHE_OPTION = click.option(
     "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
     help="Where the embedded store is kept (default: $COOPGRAPH_CACHE_DIR or ~/.cache/coopgraph).",
 )
@@ -413,9 +413,7 @@ def query_command(
 
 
 @main.command("sparql")
-@click.argument(
-    "file", required=False, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True)
-)
+@click.argument("file", required=False, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-q", "--query", "query_text", default=None, help="The query text.")
 @click.option(
     "--format",
@@ -498,6 +496,8 @@ def _query_source(file: Path | None, query_text: str | None) -> tuple[str, str]:
             f"the query is not UTF-8 text (byte {error.start} is {error.object[error.start]:#04x})",
             hint="save it as UTF-8",
         ) from error
+    except IsADirectoryError:
+        raise InputError(file, "is a folder, not a query file", hint="name a .rq file") from None
     except OSError as error:
         raise InputError(file, f"cannot read the query ({error.strerror or error})") from error
 
@@ -538,7 +538,7 @@ def export_command(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=Path("coopgraph-report"),
     show_default=True,
     help="The folder to write: a new or empty one, or a report folder coopgraph wrote "
@@ -655,7 +655,7 @@ def push_command(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=Path("coopgraph-release"),
     show_default=True,
     help="The release folder to write: a new or empty one, or a release folder coopgraph "
@@ -726,6 +726,9 @@ def publish_command(
     from coopgraph.validation.validator import validate  # noqa: PLC0415
 
     # Bad options are refused before the slower validation.
+    protected = _output_folder_checked(
+        output, "release", [*data_files, *([previous] if previous is not None else [])], cache_dir
+    )
     if base_url is not None:
         checked_base_url(base_url)
     else:
@@ -739,9 +742,6 @@ def publish_command(
     set_name, set_contact, _origin = publisher_settings(Path.cwd())
     publisher = publisher if publisher is not None else set_name
     contact = contact if contact is not None else set_contact
-    protected = _output_folder_checked(
-        output, "release", [*data_files, *([previous] if previous is not None else [])], cache_dir
-    )
     before = read_previous(previous) if previous is not None else None
     # The build validates: opening the store first means validating once, not twice.
     engine = _engine(data_files, cache_dir)

@@ -92,7 +92,9 @@ def check_output_file(path: Path, protected: Sequence[Path] = ()) -> None:
     given = str(path)
     places = _absolute(path)
     if path.is_dir():
-        raise CoopgraphError(f"{given} is a folder", hint="give a file name with -o, e.g. -o out.csv")
+        raise CoopgraphError(
+            f"{given} is a folder", hint="give a file name with -o, e.g. -o out.csv"
+        )
     for known_path in protected:
         for target in places:
             for known in {_as_written(known_path), _resolved(known_path)}:

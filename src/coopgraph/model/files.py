@@ -156,8 +156,8 @@ def bundled_graph() -> Graph:
 
 def parse_into(graph: Graph, path: Path) -> None:
     """Add the triples of the file at `path` to `graph`."""
-    fmt = rdf_format(path)
     raw = read_input(path)
+    fmt = rdf_format(path)
     try:
         graph.parse(data=raw, format=fmt, publicID=path.resolve().as_uri())
     except Exception as error:  # rdflib's parsers raise many unrelated types; all mean bad input
@@ -219,8 +219,8 @@ OXIGRAPH_FORMATS = {
 def load_file(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph) -> None:
     """Add the triples of the file at `path` to `graph` of `store`; raise a located
     `InputError` when the file cannot be read or parsed."""
-    fmt = rdf_format(path)
     check_input(path)
+    fmt = rdf_format(path)
     try:
         store.bulk_load(
             path=str(path),
@@ -237,8 +237,8 @@ def load_file(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph
 def ntriples_of(path: Path) -> bytes:
     """The triples of the file at `path` as N-Triples; a located `InputError` when the file
     cannot be read or parsed."""
-    fmt = rdf_format(path)
     check_input(path)
+    fmt = rdf_format(path)
     try:
         quads = ox.parse(
             path=str(path), format=OXIGRAPH_FORMATS[fmt], base_iri=path.resolve().as_uri()
