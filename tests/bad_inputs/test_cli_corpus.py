@@ -4,7 +4,6 @@ traceback, no file lost and no call to the canary."""
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import re
@@ -196,10 +195,8 @@ def test_case(
         prepared = _run([_expand(argument, places) for argument in setup], work, env)
         assert prepared.returncode == 0, f"setup {setup}: {prepared.stderr}"
     for name, text in case.get("damage", {}).items():  # then files (over)written, e.g. the cache
-        pattern = str(work / _expand(name, places))
-        targets = (
-            [Path(match) for match in glob.glob(pattern)] if "*" in pattern else [Path(pattern)]
-        )
+        pattern = work / _expand(name, places)  # a `*` in its last part only
+        targets = sorted(pattern.parent.glob(pattern.name)) if "*" in name else [pattern]
         assert targets, f"{name}: nothing matches {pattern}"
         for target in targets:
             target.parent.mkdir(parents=True, exist_ok=True)
