@@ -6,6 +6,8 @@ from __future__ import annotations
 import errno
 import json
 import os
+import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -246,3 +248,43 @@ def test_an_output_file_is_not_a_folder_nor_an_input(tmp_path: Path) -> None:
     with pytest.raises(CoopgraphError, match="is inside"):
         check_output_file(resources.asset_dir("data") / "x.csv", resources.asset_folders())
     check_output_file(tmp_path / "out.csv", [data])
+
+
+def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o640)
+    write_atomically(target, "new")
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert target.read_text(encoding="utf-8") == "new"
+
+
+def test_a_symbolic_link_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    write_atomically(link, "new")
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == "new"
+
+
+def test_a_named_pipe_is_written_into_not_replaced(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    write_atomically(pipe, "through the pipe")
+    reader.join(timeout=10)
+    assert received == [b"through the pipe"]
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
+
+
+@pytest.mark.parametrize("given", ["~", "~/report", "~user/x"])
+def test_an_unexpanded_tilde_is_refused(given: str) -> None:
+    with pytest.raises(CoopgraphError, match="which the shell did not expand"):
+        check_output_folder(Path(given), "report")
+    with pytest.raises(CoopgraphError, match="which the shell did not expand"):
+        write_atomically(Path(given), "x")
+    assert not Path("~").exists()

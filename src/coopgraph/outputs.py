@@ -60,36 +60,63 @@ def folder_mode() -> int:
 
 
 def write_atomically(path: Path, content: bytes | str) -> None:
-    """Write `content` to `path` so that `path` is either the old file or the whole new one;
-    the new file has the mode the umask gives."""
+    """Write `content` to `path` so that `path` is either the old file or the whole new one.
+
+    A new file has the mode the umask gives, a replaced one keeps its mode; a symbolic link is
+    written through (the file it names is replaced, the link stays); a device or a named pipe
+    (`-o /dev/stdout`) is written into, never replaced by a file."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    directory = path.parent if str(path.parent) else Path()
+    _refuse_unexpanded_home(path)
     try:
-        if path.is_dir():
+        try:
+            existing: os.stat_result | None = path.stat()  # through a symbolic link
+        except FileNotFoundError:
+            existing = None
+        if existing is not None and stat.S_ISDIR(existing.st_mode):
             raise CoopgraphError(
                 f"cannot write {path}: it is a folder", hint="give a file name with -o"
             )
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            with path.open("wb") as stream:
+                stream.write(data)
+            return
+        target = path.resolve() if path.is_symlink() else path
+        directory = target.parent if str(target.parent) else Path()
+        mode = stat.S_IMODE(existing.st_mode) if existing is not None else file_mode()
         directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(
+            dir=directory, prefix=f".{target.name}.", suffix=".tmp"
+        )
         try:
             with os.fdopen(handle, "wb") as stream:
-                os.fchmod(stream.fileno(), file_mode())
+                os.fchmod(stream.fileno(), mode)
                 stream.write(data)
-            Path(temporary).replace(path)
+            Path(temporary).replace(target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-    except OSError as error:
+    except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop (Python < 3.13)
         raise CoopgraphError(
-            f"cannot write {path}: {error.strerror or error}",
+            f"cannot write {path}: {getattr(error, 'strerror', None) or error}",
             hint="check that the folder exists, is writable and has space",
         ) from error
+
+
+def _refuse_unexpanded_home(path: Path) -> None:
+    """A path that starts with `~` was quoted past the shell: coopgraph would make a folder
+    named `~` here (which a later `rm -r ~` would confuse with the home folder)."""
+    if path.parts and path.parts[0].startswith("~"):
+        raise CoopgraphError(
+            f"{path} starts with ~, which the shell did not expand (it was quoted)",
+            hint="write the path without quotes around ~, or in full",
+        )
 
 
 def check_output_file(path: Path, protected: Sequence[Path] = ()) -> None:
     """Raise `CoopgraphError` unless `path` may be written as an output file: not a folder,
     not one of the `protected` files (coopgraph's inputs) nor inside a `protected` folder."""
     given = str(path)
+    _refuse_unexpanded_home(path)
     places = _absolute(path)
     if path.is_dir():
         raise CoopgraphError(
@@ -141,6 +168,7 @@ def check_output_folder(directory: Path, what: str, protected: Sequence[Path] = 
     nothing else (`MARKER`)."""
     given = str(directory)
     hint = f"give a new folder for the {what}, e.g. -o coopgraph-{what}"
+    _refuse_unexpanded_home(directory)
     places = _absolute(directory)
     if any(place.parent == place for place in places):
         raise CoopgraphError(f"{given} is the root of the file system", hint=hint)
