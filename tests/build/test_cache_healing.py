@@ -262,3 +262,33 @@ def test_no_module_reads_a_format_that_can_run_code() -> None:
         )
         for call in re.findall(r"np\.load\([^)]*\)", text):
             assert "allow_pickle=False" in call, f"{path}: {call}"
+
+
+def test_a_file_or_link_where_a_store_should_be_is_set_aside(tmp_path: Path) -> None:
+    stores = stores_dir(tmp_path)
+    stores.mkdir(parents=True)
+    location = stores / Inputs.bundled().digest()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "precious.txt").write_text("keep me", encoding="utf-8")
+    location.symlink_to(elsewhere)
+    warnings: list[str] = []
+    engine = open_engine(Inputs.bundled(), tmp_path, warn=warnings.append)
+    assert engine.info is not None and engine.info.rebuilt
+    assert "it is not a folder" in warnings[0]
+    assert (elsewhere / "precious.txt").read_text(encoding="utf-8") == "keep me"
+    assert location.is_dir() and not location.is_symlink()
+    assert not [p for p in stores.iterdir() if p.name.startswith(".")]
+
+
+def test_a_link_planted_as_the_lock_creates_nothing(tmp_path: Path) -> None:
+    stores = stores_dir(tmp_path)
+    (tmp_path / "locks").mkdir(parents=True)
+    target = tmp_path / "would-be-created"
+    (tmp_path / "locks" / "f00.lock").symlink_to(target)
+    with (
+        pytest.raises(CoopgraphError, match="cannot write the cache folder"),
+        build_lock(stores, "f00"),
+    ):
+        pass
+    assert not target.exists()

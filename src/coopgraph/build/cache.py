@@ -50,7 +50,9 @@ def build_lock(
         cache.mkdir(parents=True, exist_ok=True)
         locks = cache.parent / "locks"
         locks.mkdir(exist_ok=True)
-        handle = (locks / f"{digest}.lock").open("a+b")
+        # Never through a symbolic link: a link planted there must not create or touch a file.
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        handle = os.fdopen(os.open(locks / f"{digest}.lock", flags, 0o666), "r+b")
     except OSError as error:
         raise cache_error(cache, error) from error
     with handle:
@@ -95,23 +97,33 @@ def remove_left_behind(cache: Path, locked: str | None = None) -> list[str]:
         pid = int(match["pid"])
         mine = pid == os.getpid()
         if (match["digest"] == locked and not mine) or not _alive(pid):
-            shutil.rmtree(entry, ignore_errors=True)
-            if not entry.exists():
+            _remove(entry)
+            if not entry.exists() and not entry.is_symlink():
                 removed.append(entry.name)
     return removed
 
 
+def _remove(path: Path) -> None:
+    """Remove the folder, file or symbolic link `path` (a link itself, never what it names)."""
+    with contextlib.suppress(OSError):
+        if path.is_symlink() or not path.is_dir():
+            path.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def set_aside(location: Path) -> None:
-    """Move the damaged store folder `location` out of the way, then remove it."""
+    """Move the damaged store `location` (a folder, or whatever is there) out of the way, then
+    remove it."""
     aside = location.with_name(f".{location.name}.damaged-{os.getpid()}")
-    shutil.rmtree(aside, ignore_errors=True)
+    _remove(aside)
     try:
         location.rename(aside)
     except FileNotFoundError:
         return
     except OSError as error:
         raise cache_error(location.parent, error) from error
-    shutil.rmtree(aside, ignore_errors=True)
+    _remove(aside)
 
 
 def replace_folder(staging: Path, final: Path) -> None:

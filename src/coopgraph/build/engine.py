@@ -100,8 +100,10 @@ def open_engine(
 def _open_kept(location: Path) -> StoreEngine | None:
     """The engine on the store kept at `location`; None when there is none; `_Damaged` when
     there is one that cannot be used."""
-    if not location.exists():
+    if not location.exists() and not location.is_symlink():
         return None
+    if location.is_symlink() or not location.is_dir():
+        raise _Damaged("it is not a folder")
     manifest = location / "manifest.json"
     try:
         info = _read_manifest(manifest, location)

@@ -131,7 +131,11 @@ def write(folder: Path, name: str, table: ResultTable) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         temporary = folder / f".{name}.{os.getpid()}.tmp"
-        temporary.write_bytes(data)
+        temporary.unlink(missing_ok=True)
+        # A new file, never through a symbolic link planted in the cache.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(temporary, flags, 0o666), "wb") as stream:
+            stream.write(data)
         temporary.replace(folder / f"{name}{SUFFIX}")
     except OSError:
         return
