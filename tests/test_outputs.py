@@ -288,3 +288,29 @@ def test_an_unexpanded_tilde_is_refused(given: str) -> None:
     with pytest.raises(CoopgraphError, match="which the shell did not expand"):
         write_atomically(Path(given), "x")
     assert not Path("~").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["query", "timeline", "--format", "csv"],
+        ["sparql", "-q", "SELECT * WHERE { ?s a cg:State } LIMIT 2"],
+        ["export", "--format", "nt"],
+    ],
+    ids=["query", "sparql", "export"],
+)
+def test_every_output_file_of_the_command_line_follows_the_umask(
+    tmp_path: Path, command: list[str]
+) -> None:
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from coopgraph.cli import main  # noqa: PLC0415
+
+    out = tmp_path / "out.txt"
+    previous = os.umask(0o022)
+    try:
+        result = CliRunner().invoke(main, [*command, "-o", str(out)])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_mode & 0o777 == 0o644
