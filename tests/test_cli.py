@@ -135,5 +135,5 @@ def test_every_command_reports_input_errors_the_same_way(command: str) -> None:
     assert result.exit_code == 2
     assert result.stderr == (
         f"coopgraph: error: {broken}:3:12: not valid UTF-8 (invalid start byte)"
-        " — fix the Turtle at that position\n"
+        " — save the file as UTF-8 (it may be in Latin-1 or another encoding)\n"
     )

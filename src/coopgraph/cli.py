@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 EXIT_DOES_NOT_CONFORM = 1
 
-_FILES = click.Path(path_type=Path, dir_okay=False)
+# Not checked by click: the core names a folder, a pipe or a link loop given as a file.
+_FILES = click.Path(path_type=Path)
 
 
 class _Group(click.Group):
@@ -55,7 +56,7 @@ def main() -> None:
 
 _CACHE_OPTION = click.option(
     "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
     help="Where the embedded store is kept (default: $COOPGRAPH_CACHE_DIR or ~/.cache/coopgraph).",
 )
@@ -232,11 +233,14 @@ def _engine(data_files: Sequence[Path], cache_dir: Path | None) -> StoreEngine:
     """Open the store, showing the build steps on a terminal when it has to be (re)built."""
     from coopgraph.build.engine import open_engine  # noqa: PLC0415
 
+    def warn(message: str) -> None:
+        click.echo(f"coopgraph: warning: {message}", err=True)
+
     if not _show_progress():
-        return open_engine(_inputs(data_files), cache_dir)
+        return open_engine(_inputs(data_files), cache_dir, warn=warn)
     bars = StepBars("building the store")
     try:
-        return open_engine(_inputs(data_files), cache_dir, progress=bars)
+        return open_engine(_inputs(data_files), cache_dir, progress=bars, warn=warn)
     finally:
         bars.done()
 
@@ -317,6 +321,26 @@ def _parse_parameters(pairs: Sequence[str]) -> dict[str, str]:
     return arguments
 
 
+_OUTPUT_FILE_OPTION = click.option(
+    "-o",
+    "--output",
+    # Not checked by click: a folder, or an input given as the output, is named by the core.
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write to this file (written whole, replacing it) instead of standard output.",
+)
+
+
+def _output_file_checked(output: Path | None, inputs: Sequence[Path]) -> None:
+    """Refuse, before any work, an output file that is a folder or one of the inputs."""
+    if output is None:
+        return
+    from coopgraph.model import resources  # noqa: PLC0415
+    from coopgraph.outputs import check_output_file  # noqa: PLC0415
+
+    check_output_file(output, [*inputs, *resources.asset_folders()])
+
+
 def _emit(text: str | bytes, output: Path | None) -> None:
     if output is not None:
         from coopgraph.outputs import write_atomically  # noqa: PLC0415
@@ -360,7 +384,7 @@ def queries_command(output_format: str) -> None:
     show_default=True,
     help="table, markdown, csv, tsv, json, or a W3C SPARQL results format (srj, srx, src, srt).",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@_OUTPUT_FILE_OPTION
 @_DATA_OPTION
 @_CACHE_OPTION
 @_ENDPOINT_OPTION
@@ -380,6 +404,7 @@ def query_command(
     from coopgraph.query.catalog import load_stored_query, run_stored_query  # noqa: PLC0415
     from coopgraph.query.export import serialize_table  # noqa: PLC0415
 
+    _output_file_checked(output, data_files)
     stored = load_stored_query(name)
     arguments = _parse_parameters(params)
     engine = _query_engine(endpoint, data_files, cache_dir, user)
@@ -388,9 +413,7 @@ def query_command(
 
 
 @main.command("sparql")
-@click.argument(
-    "file", required=False, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True)
-)
+@click.argument("file", required=False, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-q", "--query", "query_text", default=None, help="The query text.")
 @click.option(
     "--format",
@@ -401,7 +424,7 @@ def query_command(
     + ", ".join(RDF_FORMAT_NAMES)
     + " (default turtle); ASK: text, json, srj, srx.",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@_OUTPUT_FILE_OPTION
 @click.option(
     "--allow-service",
     is_flag=True,
@@ -432,6 +455,7 @@ def sparql_command(
     from coopgraph.query.export import serialize_boolean, serialize_graph, serialize_table  # noqa: PLC0415
     from coopgraph.query.guard import COMMAND_LINE, check_query  # noqa: PLC0415
 
+    _output_file_checked(output, [*data_files, *([file] if file is not None else [])])
     source, text = _query_source(file, query_text)
     check_query(
         sparql_prologue() + text,
@@ -472,6 +496,8 @@ def _query_source(file: Path | None, query_text: str | None) -> tuple[str, str]:
             f"the query is not UTF-8 text (byte {error.start} is {error.object[error.start]:#04x})",
             hint="save it as UTF-8",
         ) from error
+    except IsADirectoryError:
+        raise InputError(file, "is a folder, not a query file", hint="name a .rq file") from None
     except OSError as error:
         raise InputError(file, f"cannot read the query ({error.strerror or error})") from error
 
@@ -489,7 +515,7 @@ def _query_source(file: Path | None, query_text: str | None) -> tuple[str, str]:
     is_flag=True,
     help="Include the OWL 2 RL entailments (in their own named graph for trig and nquads).",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@_OUTPUT_FILE_OPTION
 @_DATA_OPTION
 @_CACHE_OPTION
 def export_command(
@@ -502,6 +528,7 @@ def export_command(
     """Export the whole graph: ontology, data and, with --inferred, the entailments."""
     from coopgraph.query.export import graph_dataset, serialize_dataset  # noqa: PLC0415
 
+    _output_file_checked(output, data_files)
     engine = _engine(data_files, cache_dir)
     dataset = graph_dataset(engine.quads(), include_entailments=inferred)
     _emit(serialize_dataset(dataset, output_format), output)
@@ -511,10 +538,11 @@ def export_command(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=Path("coopgraph-report"),
     show_default=True,
-    help="The folder to write (replaced as a whole when the report is complete).",
+    help="The folder to write: a new or empty one, or a report folder coopgraph wrote "
+    "(replaced as a whole when the report is complete; refused if it holds other files).",
 )
 @_DATA_OPTION
 @_CACHE_OPTION
@@ -540,6 +568,7 @@ def report_command(
     from coopgraph.report.folder import report_steps, write_report  # noqa: PLC0415
     from coopgraph.validation.validator import validate  # noqa: PLC0415
 
+    protected = _output_folder_checked(output, "report", data_files, cache_dir)
     # The build validates: opening the store first means validating once, not twice.
     engine = _query_engine(endpoint, data_files, cache_dir, user)
     if endpoint is None:
@@ -551,11 +580,25 @@ def report_command(
             ctx.exit(EXIT_DOES_NOT_CONFORM)
     catalog = load_catalog()
     with _steps(report_steps(catalog), "writing reports") as step:
-        summary = write_report(output, engine, catalog, step)
+        summary = write_report(output, engine, catalog, step, protected=protected)
     click.echo(
         f"wrote {len(summary.entries)} reports, the network picture, index.md and "
         f"{summary.pages} pages to {output}: open {output / 'index.html'} in a browser"
     )
+
+
+def _output_folder_checked(
+    output: Path, what: str, inputs: Sequence[Path], cache_dir: Path | None
+) -> list[Path]:
+    """Refuse an output folder that is not coopgraph's to write (before any slow work), and
+    the paths it must keep clear of: the input files and the cache."""
+    from coopgraph.model import resources  # noqa: PLC0415
+    from coopgraph.model.inputs import default_cache_dir  # noqa: PLC0415
+    from coopgraph.outputs import check_output_folder  # noqa: PLC0415
+
+    protected = [*inputs, cache_dir if cache_dir is not None else default_cache_dir()]
+    check_output_folder(output, what, [*protected, *resources.asset_folders()])
+    return protected
 
 
 @main.command("push")
@@ -612,10 +655,11 @@ def push_command(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=Path("coopgraph-release"),
     show_default=True,
-    help="The release folder to write (replaced as a whole when the release is complete).",
+    help="The release folder to write: a new or empty one, or a release folder coopgraph "
+    "wrote (replaced as a whole when complete; refused if it holds other files).",
 )
 @click.option(
     "--base-url",
@@ -682,6 +726,9 @@ def publish_command(
     from coopgraph.validation.validator import validate  # noqa: PLC0415
 
     # Bad options are refused before the slower validation.
+    protected = _output_folder_checked(
+        output, "release", [*data_files, *([previous] if previous is not None else [])], cache_dir
+    )
     if base_url is not None:
         checked_base_url(base_url)
     else:
@@ -714,6 +761,7 @@ def publish_command(
             step=step,
             publisher=publisher,
             contact=contact,
+            protected=protected,
         )
     release = summary.release
     click.echo(

@@ -19,7 +19,7 @@ import pytest
 
 from coopgraph.build.engine import open_engine
 from coopgraph.model import resources
-from coopgraph.model.inputs import Inputs
+from coopgraph.model.inputs import Inputs, stores_dir
 
 from .canary import Canary
 
@@ -43,6 +43,10 @@ ALLOWED_KEYS = {
     "created",
     "not_created",
     "fresh_cache",
+    "fifos",
+    "setup",
+    "damage",
+    "filler",
 }
 
 
@@ -104,9 +108,13 @@ def _expand(text: str, places: Mapping[str, str]) -> str:
 
 def _set_up(case: Mapping[str, Any], folder: Path, places: Mapping[str, str]) -> None:
     for name in case.get("folders", []):
-        (folder / name).mkdir(parents=True, exist_ok=True)
+        (folder / _expand(name, places)).mkdir(parents=True, exist_ok=True)
+    for name in case.get("fifos", []):
+        os.mkfifo(folder / name)
+    for name, size in case.get("filler", {}).items():  # a large file: `size` bytes of "x"
+        (folder / name).write_bytes(b"x" * size)
     for name, text in case.get("files", {}).items():
-        target = folder / name
+        target = folder / _expand(name, places)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_expand(text, places), encoding="utf-8")
     for name, hexed in case.get("binary", {}).items():
@@ -120,18 +128,32 @@ def _set_up(case: Mapping[str, Any], folder: Path, places: Mapping[str, str]) ->
         (folder / name).chmod(mode)
 
 
-def _snapshot(folder: Path) -> dict[str, str]:
+def _run(command: list[str], work: Path, env: Mapping[str, str], **options: Any) -> Any:
+    return subprocess.run(
+        [sys.executable, "-c", "from coopgraph.cli import main; main()", *command],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        **options,
+    )
+
+
+def _snapshot(folder: Path, prefix: str = "") -> dict[str, str]:
     """Every path under `folder` with a digest of its content ("dir" for a folder, the
     target for a symlink)."""
     found: dict[str, str] = {}
     for root, dirs, files in os.walk(folder, followlinks=False):
         for name in dirs + files:
             path = Path(root) / name
-            key = str(path.relative_to(folder))
+            key = prefix + str(path.relative_to(folder))
             if path.is_symlink():
                 found[key] = "link:" + str(path.readlink())
             elif path.is_dir():
                 found[key] = "dir"
+            elif not path.is_file():
+                found[key] = "special"  # a named pipe: never opened
             else:
                 try:
                     found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -159,9 +181,9 @@ def test_case(
         "cache": str(cache),
         "canary": canary.url,
         "data": str(resources.asset_dir("data")),
+        "store": str(stores_dir(cache) / Inputs.bundled().digest()),
     }
     _set_up(case, work, places)
-    before = _snapshot(work)
     env = {
         **os.environ,
         "HOME": str(home),
@@ -169,18 +191,26 @@ def test_case(
         "NO_COLOR": "1",
         **{key: _expand(value, places) for key, value in case.get("env", {}).items()},
     }
+    for setup in case.get("setup", []):  # coopgraph commands that prepare the case
+        prepared = _run([_expand(argument, places) for argument in setup], work, env)
+        assert prepared.returncode == 0, f"setup {setup}: {prepared.stderr}"
+    for name, text in case.get("damage", {}).items():  # then files (over)written, e.g. the cache
+        pattern = work / _expand(name, places)  # a `*` in its last part only
+        targets = sorted(pattern.parent.glob(pattern.name)) if "*" in name else [pattern]
+        assert targets, f"{name}: nothing matches {pattern}"
+        for target in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_expand(text, places), encoding="utf-8")
+    before = {**_snapshot(work), **_snapshot(home, "~/")}
     command = [_expand(argument, places) for argument in case["command"]]
     TALLY.cases += 1
     try:
-        completed = subprocess.run(
-            [sys.executable, "-c", "from coopgraph.cli import main; main()", *command],
-            cwd=work,
-            env=env,
+        completed = _run(
+            command,
+            work,
+            env,
             input=_expand(case.get("stdin", ""), places),
-            capture_output=True,
-            text=True,
             timeout=case.get("timeout", 120),
-            check=False,
         )
     finally:
         for name in case.get("modes", {}):
@@ -188,7 +218,7 @@ def test_case(
     output = completed.stdout + completed.stderr
     if "Traceback (most recent call last)" in output:
         TALLY.tracebacks += 1
-    after = _snapshot(work)
+    after = {**_snapshot(work), **_snapshot(home, "~/")}
     allowed = case.get("may_change", [])
     lost = [
         p for p, digest in before.items() if after.get(p) != digest and not _covered(p, allowed)
@@ -206,9 +236,9 @@ def test_case(
     for fragment in case.get("stdout", []):
         assert _expand(fragment, places) in completed.stdout, completed.stdout
     for name in case.get("created", []):
-        assert (work / name).exists(), f"{name} was not written"
+        assert (work / _expand(name, places)).exists(), f"{name} was not written"
     for name in case.get("not_created", []):
-        assert not (work / name).exists(), f"{name} was written"
+        assert not (work / _expand(name, places)).exists(), f"{name} is there"
     if case["exit"] == 2:
         # An error is one line (and its hint on the same line), never a screenful.
         lines = [line for line in completed.stderr.splitlines() if line.strip()]

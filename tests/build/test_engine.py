@@ -91,7 +91,7 @@ def test_the_build_materialises_the_reports_and_the_validation(
 
     monkeypatch.setenv("COOPGRAPH_CACHE_DIR", str(tmp_path))
     engine = open_engine(Inputs.bundled())
-    assert engine.tables is not None and any(engine.tables.glob("*.pickle"))
+    assert engine.tables is not None and any(engine.tables.glob("*.json"))
     plain = OxigraphEngine(engine.store)  # the same store, without the tables
     for query in load_catalog():
         arguments = query.example_arguments()
@@ -99,7 +99,7 @@ def test_the_build_materialises_the_reports_and_the_validation(
         assert filed.variables == run_stored_query(query, arguments, plain).variables
         assert filed.as_set() == run_stored_query(query, arguments, plain).as_set()
     assert engine.info is not None
-    assert list(engine.info.location.glob("validation-*.pickle"))
+    assert list(engine.info.location.glob("validation-*.json"))
     files = resources.ontology_files(), resources.data_files(), resources.shape_files()
     assert kept_validation.kept_report(*files) is not None
     kept = validation.validate()
@@ -115,9 +115,9 @@ def test_a_report_with_other_arguments_is_filed_once_and_read_back(tmp_path: Pat
     engine = open_engine(Inputs.bundled(), tmp_path)
     assert engine.tables is not None
     query = load_catalog().get("state-profile")
-    before = set(engine.tables.glob("*.pickle"))
+    before = set(engine.tables.glob("*.json"))
     first = run_stored_query(query, {"state": "Albania"}, engine)
-    filed = set(engine.tables.glob("*.pickle")) - before
+    filed = set(engine.tables.glob("*.json")) - before
     assert len(filed) == 1 and len(first) > 0
     again = run_stored_query(query, {"state": "Albania"}, engine)
     plain = run_stored_query(query, {"state": "Albania"}, OxigraphEngine(engine.store))
@@ -132,8 +132,8 @@ def test_a_damaged_table_is_run_again_not_trusted(tmp_path: Path) -> None:
     assert engine.tables is not None
     query = load_catalog().get("former-states")
     expected = run_stored_query(query, {}, engine)
-    for table in engine.tables.glob("*.pickle"):
-        table.write_bytes(b"not a pickle")
+    for table in engine.tables.glob("*.json"):
+        table.write_bytes(b"not JSON")
     assert run_stored_query(query, {}, engine).as_set() == expected.as_set()
 
 

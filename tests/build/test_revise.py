@@ -154,7 +154,7 @@ def test_reports_the_edit_cannot_change_are_carried_over(
     to_run = 0
     for query in load_catalog():
         prefix = tables.query_digest(query.text)
-        found = sorted((revised.info.location / tables.FOLDER).glob(f"{prefix}-*.pickle"))
+        found = sorted((revised.info.location / tables.FOLDER).glob(f"{prefix}-*.json"))
         assert found, f"{query.name} has no table"
         table = found[0]
         carried = table.stat().st_ino == (earlier_tables / table.name).stat().st_ino
@@ -234,7 +234,7 @@ def test_a_revision_keeps_the_validation_report_as_a_build_does(
     assert revised.info is not None and revised.info.revised_from is not None
     (kept,) = [
         path
-        for path in revised.info.location.glob("validation-*.pickle")
+        for path in revised.info.location.glob("validation-*.json")
         if not path.name.startswith("validation-checks-")
     ]
     assert validate(own_data, cache_dir=cache).results == validate(own_data, reference=True).results

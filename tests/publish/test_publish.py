@@ -34,6 +34,7 @@ from coopgraph.model import resources
 from coopgraph.model.inputs import Inputs
 from coopgraph.model.namespaces import CG, DATA_GRAPH, ENTAILMENTS_GRAPH, INSTRUMENT, ONTOLOGY_GRAPH
 from coopgraph.model.stats import graph_stats
+from coopgraph.outputs import MARKER, atomic_folder
 from coopgraph.publish.changes import compare, read_previous
 from coopgraph.publish.coverage import first_day, last_day
 from coopgraph.publish.dcat import DCAT, SPDX
@@ -111,6 +112,7 @@ def test_the_release_folder_holds_every_file(folder: Path) -> None:
         "SHA256SUMS",
         *(f"coopgraph{fmt.suffix}" for fmt in DUMP_FORMATS),
         *(f"ontology{fmt.suffix}" for fmt in DUMP_FORMATS),
+        MARKER,  # what coopgraph wrote, so that a later release may replace it
     }
     assert {path.name for path in folder.iterdir()} == expected
 
@@ -124,7 +126,7 @@ def test_sha256sums_lists_every_other_file(folder: Path) -> None:
 
     lines = (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     listed = {name: checksum for checksum, name in (line.split("  ", 1) for line in lines)}
-    others = {p.name for p in folder.iterdir()} - {"SHA256SUMS"}
+    others = {p.name for p in folder.iterdir()} - {"SHA256SUMS", MARKER}
     assert set(listed) == others
     for name, checksum in listed.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == checksum
@@ -500,7 +502,7 @@ def test_the_index_page_links_everything_with_the_figures(
 ) -> None:
     page = (folder / "index.html").read_text(encoding="utf-8")
     for path in folder.iterdir():
-        if path.name != "index.html":
+        if path.name not in ("index.html", MARKER):
             assert f'href="{path.name}"' in page, path.name
     figures = release.figures
     for value in (figures.triples, figures.instruments, figures.states, figures.organisations):
@@ -595,8 +597,8 @@ def test_a_failed_publish_leaves_the_previous_folder_as_it_was(
     engine: OxigraphEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "release"
-    target.mkdir()
-    (target / "keep.txt").write_text("previous release", encoding="utf-8")
+    with atomic_folder(target, "release") as previous:
+        (previous / "keep.txt").write_text("previous release", encoding="utf-8")
 
     def broken(*_args: object) -> Graph:
         raise RuntimeError("VoID failed")
@@ -604,7 +606,8 @@ def test_a_failed_publish_leaves_the_previous_folder_as_it_was(
     monkeypatch.setattr("coopgraph.publish.folder.void_graph", broken)
     with pytest.raises(RuntimeError, match="VoID failed"):
         publish(target, engine, base_url=BASE_URL, release_date=RELEASE_DATE)
-    assert [p.name for p in target.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in target.iterdir()) == [MARKER, "keep.txt"]
+    assert (target / "keep.txt").read_text(encoding="utf-8") == "previous release"
     assert [p.name for p in tmp_path.iterdir()] == ["release"]
 
 

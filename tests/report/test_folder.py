@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from coopgraph.cli import main
+from coopgraph.outputs import MARKER
 from coopgraph.query.catalog import load_catalog
 
 
@@ -37,12 +41,56 @@ def test_report_writes_every_stored_query_an_index_and_the_network(tmp_path: Pat
 
 def test_a_second_report_replaces_the_first_whole(tmp_path: Path) -> None:
     out = tmp_path / "report"
-    out.mkdir()
+    assert CliRunner().invoke(main, ["report", "-o", str(out)]).exit_code == 0
+    # As if an earlier version had written a file that this one does not write.
     (out / "stale.md").write_text("old", encoding="utf-8")
+    marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    marker["files"]["stale.md"] = hashlib.sha256(b"old").hexdigest()
+    (out / MARKER).write_text(json.dumps(marker), encoding="utf-8")
     result = CliRunner().invoke(main, ["report", "-o", str(out)])
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").is_file()
     assert not (out / "stale.md").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["report"]
+
+
+def test_a_report_never_replaces_a_folder_of_the_users(tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes", encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", "-o", str(out)])
+    assert result.exit_code == 2
+    assert "not written by coopgraph" in result.stderr and "notes.txt" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
+
+
+def test_a_file_the_user_added_to_a_report_folder_is_kept_and_named(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    assert CliRunner().invoke(main, ["report", "-o", str(out)]).exit_code == 0
+    (out / "my-analysis.md").write_text("mine", encoding="utf-8")
+    (out / "index.md").write_text("edited by hand", encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", "-o", str(out)])
+    assert result.exit_code == 2
+    assert "did not write there: my-analysis.md" in result.stderr
+    assert (out / "my-analysis.md").read_text(encoding="utf-8") == "mine"
+    (out / "my-analysis.md").unlink()
+    result = CliRunner().invoke(main, ["report", "-o", str(out)])
+    assert result.exit_code == 2
+    assert "changed since coopgraph wrote them: index.md" in result.stderr
+    assert (out / "index.md").read_text(encoding="utf-8") == "edited by hand"
+
+
+def test_report_files_follow_the_umask(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    previous = os.umask(0o027)
+    try:
+        assert CliRunner().invoke(main, ["report", "-o", str(out)]).exit_code == 0
+    finally:
+        os.umask(previous)
+    for name in ("network.png", "network.svg", "index.md", MARKER):
+        assert (out / name).stat().st_mode & 0o777 == 0o640, name
+    assert out.stat().st_mode & 0o777 == 0o750
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from rdflib import Graph
 
 from coopgraph import __version__
 from coopgraph.build import footprint
+from coopgraph.build.cache import replace_folder
 from coopgraph.build.info import BuildInfo
 from coopgraph.build.writer import BackgroundWriter, chunks
 from coopgraph.errors import CoopgraphError
@@ -117,7 +118,7 @@ def finish(
 ) -> None:
     """Write the manifest of a finished store folder (`record`, with what it was built by and
     from: the parts, for revising the store later), then rename the folder into place (over a
-    damaged one of the same inputs)."""
+    damaged one of the same inputs, moved aside first). The caller holds the store's lock."""
     manifest = {
         "digest": final.name,
         **BUILT_BY,
@@ -126,8 +127,7 @@ def finish(
         "parts": [[part.name, part.role, part.digest] for part in parts],
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    shutil.rmtree(final, ignore_errors=True)
-    staging.rename(final)
+    replace_folder(staging, final)
 
 
 def build_store(

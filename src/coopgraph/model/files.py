@@ -1,9 +1,19 @@
 """An input file of RDF: its format by suffix, parsed into an rdflib graph or an Oxigraph store,
-every parse failure an `InputError` that names the file, the line and the column."""
+every parse failure an `InputError` that names the file, the line and the column.
+
+Before a file is read it is checked to be one (`check_input`): not a folder, a named pipe, a
+device or a symbolic link loop, not binary or UTF-16, and, for Turtle, N-Triples and JSON-LD,
+not starting with a UTF-8 byte-order mark (which their grammars do not allow and the parsers
+refuse, or not all of them: the message names it rather than "bad syntax at 1:1"). RDF/XML
+with a byte-order mark is read as it is (XML allows one). An empty file is a valid file of no
+triples.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import cast
@@ -46,6 +56,90 @@ def rdf_format(path: Path) -> str:
         ) from None
 
 
+_BOM = b"\xef\xbb\xbf"
+# The formats whose grammar allows no byte-order mark (RDF/XML does: XML allows one).
+_NO_BYTE_ORDER_MARK = {".ttl": "Turtle", ".nt": "N-Triples", ".jsonld": "JSON (RFC 8259)"}
+_SNIFF = 8192  # the bytes looked at to tell a binary file
+_KINDS = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def check_input(path: Path) -> None:
+    """Raise `InputError` unless `path` names a readable regular file that looks like RDF
+    text: say what it is instead (missing, a folder, a pipe, a link loop, binary, a file
+    that starts with a byte-order mark where the format allows none)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError(path, "no such file", hint="check the path") from None
+    except OSError as error:
+        raise _unreadable(path, error) from error
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(path, "is a folder, not a file", hint="name the files in it")
+    if not stat.S_ISREG(info.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        raise InputError(
+            path,
+            f"is {kind}, not a file",
+            hint="save what it gives to a file and name that file (coopgraph reads a file "
+            "twice and must know its size)",
+        )
+    try:
+        with path.open("rb") as stream:
+            start = stream.read(_SNIFF)
+    except OSError as error:
+        raise _unreadable(path, error) from error
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            path, "is UTF-16 text, not UTF-8", hint="save it as UTF-8 (without a byte-order mark)"
+        )
+    if b"\0" in start:
+        raise InputError(
+            path,
+            "is a binary file, not RDF text",
+            hint="give a Turtle, N-Triples, JSON-LD or RDF/XML file",
+        )
+    no_bom = _NO_BYTE_ORDER_MARK.get(path.suffix.lower())
+    if start.startswith(_BOM) and no_bom is not None:
+        raise InputError(
+            path,
+            f"starts with a UTF-8 byte-order mark, which {no_bom} does not allow",
+            line=1,
+            column=1,
+            hint="save it as UTF-8 without a byte-order mark (in most editors: "
+            "encoding 'UTF-8', not 'UTF-8 with BOM')",
+        )
+
+
+def _unreadable(path: Path, error: OSError) -> InputError:
+    if error.errno == errno.ELOOP:
+        return InputError(
+            path, "is a symbolic link loop", hint="point the link at a file, or give the file"
+        )
+    if error.errno == errno.ENOTDIR:
+        return InputError(
+            path, "no such file (a part of the path is a file)", hint="check the path"
+        )
+    if error.errno == errno.EISDIR:
+        return InputError(path, "is a folder, not a file", hint="name the files in it")
+    return InputError(
+        path, f"cannot be read ({error.strerror or error})", hint="check the file's permissions"
+    )
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of the input file at `path`, checked first (`check_input`)."""
+    check_input(path)
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise _unreadable(path, error) from error
+
+
 def load_graph(paths: Iterable[Path]) -> Graph:
     """Parse every file in `paths` into one new graph; raise `InputError` on the first failure."""
     graph = Graph()
@@ -62,32 +156,20 @@ def bundled_graph() -> Graph:
 
 def parse_into(graph: Graph, path: Path) -> None:
     """Add the triples of the file at `path` to `graph`."""
+    raw = read_input(path)
     fmt = rdf_format(path)
-    raw = _read_bytes(path)
     try:
         graph.parse(data=raw, format=fmt, publicID=path.resolve().as_uri())
     except Exception as error:  # rdflib's parsers raise many unrelated types; all mean bad input
         raise _input_error(path, fmt, raw, error) from error
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "no such file", hint="check the path") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not a file", hint="name the files in it") from None
-    except OSError as error:
-        raise InputError(
-            path, f"cannot be read ({error.strerror})", hint="check the file's permissions"
-        ) from error
-
-
 def _input_error(path: Path, fmt: str, raw: bytes, error: Exception) -> InputError:
     line, column = _error_position(raw, error)
-    return InputError(
-        path, _describe(error), line=line, column=column, hint=_FIX_HINT.get(fmt, "fix the file")
-    )
+    hint = _FIX_HINT.get(fmt, "fix the file")
+    if isinstance(error, UnicodeDecodeError):
+        hint = "save the file as UTF-8 (it may be in Latin-1 or another encoding)"
+    return InputError(path, _describe(error), line=line, column=column, hint=hint)
 
 
 def _describe(error: Exception) -> str:
@@ -137,6 +219,7 @@ OXIGRAPH_FORMATS = {
 def load_file(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph) -> None:
     """Add the triples of the file at `path` to `graph` of `store`; raise a located
     `InputError` when the file cannot be read or parsed."""
+    check_input(path)
     fmt = rdf_format(path)
     try:
         store.bulk_load(
@@ -145,6 +228,8 @@ def load_file(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph
             base_iri=path.resolve().as_uri(),
             to_graph=graph,
         )
+    except MemoryError as error:
+        raise _too_large(path, error) from error
     except (SyntaxError, ValueError, OSError) as error:
         raise _oxigraph_error(path, error) from error
 
@@ -152,14 +237,29 @@ def load_file(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGraph
 def ntriples_of(path: Path) -> bytes:
     """The triples of the file at `path` as N-Triples; a located `InputError` when the file
     cannot be read or parsed."""
+    check_input(path)
     fmt = rdf_format(path)
     try:
         quads = ox.parse(
             path=str(path), format=OXIGRAPH_FORMATS[fmt], base_iri=path.resolve().as_uri()
         )
         return cast(bytes, ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES))
+    except MemoryError as error:
+        raise _too_large(path, error) from error
     except (SyntaxError, ValueError, OSError) as error:
         raise _oxigraph_error(path, error) from error
+
+
+def _too_large(path: Path, error: MemoryError) -> InputError:
+    # Oxigraph's parsers hold one token (an IRI, a name, a string) in a bounded buffer.
+    if "buffer maximal size" in str(error):
+        return InputError(
+            path,
+            "holds a single token (an IRI, a name or a string) longer than the parser's "
+            "16 MiB limit",
+            hint="check that it is the RDF file you meant; split or shorten that value",
+        )
+    return InputError(path, "is too large to parse in the memory there is", hint="split it")
 
 
 def _oxigraph_error(path: Path, error: Exception) -> InputError:

@@ -16,9 +16,10 @@ from pathlib import Path
 from coopgraph import __version__
 from coopgraph.errors import InputError
 from coopgraph.model import resources
+from coopgraph.model.files import check_input
 
 # Bump when the way a store is built changes, so that old caches are not reused.
-STORE_LAYOUT = "3"
+STORE_LAYOUT = "4"  # 4: tables and kept validation in JSON, not pickles
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,12 @@ class Inputs:
     def parts(self) -> list[Part]:
         """Each input file with its role and a hash of its content."""
         return [
-            Part(str(path.resolve()), role, hashlib.sha256(_read(path)).hexdigest())
+            Part(str(path.resolve()), role, digest)
             for role, paths in (("ontology", self.ontology), ("data", self.data))
             for path in paths
+            # The file is read (and checked) before its path is resolved: a symbolic link
+            # loop is then a located InputError, not resolve()'s RuntimeError.
+            for digest in (_digest(path),)
         ]
 
     def digest(self, parts: Sequence[Part] | None = None) -> str:
@@ -63,11 +67,17 @@ class Inputs:
         return hasher.hexdigest()[:32]
 
 
-def _read(path: Path) -> bytes:
+def _digest(path: Path) -> str:
+    """The SHA-256 of the input file at `path`, read in blocks (a large file is not held)."""
+    check_input(path)
+    hasher = hashlib.sha256()
     try:
-        return path.read_bytes()
+        with path.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                hasher.update(block)
     except OSError as error:
         raise InputError(path, f"cannot read the file ({error.strerror})") from error
+    return hasher.hexdigest()
 
 
 def default_cache_dir() -> Path:

@@ -31,6 +31,11 @@ def asset_dir(name: str) -> Path:
     )
 
 
+def asset_folders() -> list[Path]:
+    """Every bundled asset folder: coopgraph's inputs, never a place to write an output."""
+    return [asset_dir(name) for name in ASSET_NAMES]
+
+
 def _sorted_files(name: str, pattern: str) -> list[Path]:
     return sorted(path for path in asset_dir(name).rglob(pattern) if path.is_file())
 

@@ -8,14 +8,15 @@ DCAT-AP 3 catalogue (`catalog.ttl`), the VoID description (`void.ttl`), the JSON
 
 The dumps are byte-identical when the inputs are unchanged (see `coopgraph.publish.dumps`); the
 descriptions carry the release date. The folder is assembled in a temporary sibling and
-renamed into place at the end, so a failed run leaves the previous release as it was.
+renamed into place at the end, so a failed run leaves the previous release as it was; it is
+written only where no file of the user's would be lost (`coopgraph.outputs.atomic_folder`).
 """
 
 from __future__ import annotations
 
 import html
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -96,6 +97,7 @@ def publish(
     step: Step | None = None,
     publisher: str | None = None,
     contact: str | None = None,
+    protected: Sequence[Path] = (),
 ) -> PublishSummary:
     """Write the release folder at `directory`, replacing a previous folder there.
 
@@ -104,7 +106,9 @@ def publish(
     changed (a folder, or one already read with `read_previous`); `publisher` and `contact`
     (an e-mail address) are who publishes it and whom to write to (`dcterms:publisher`,
     `dcat:contactPoint`). Raises `CoopgraphError` for a bad base URL, publisher or contact, or
-    an unreadable previous release, before anything is written.
+    an unreadable previous release, before anything is written; and for a `directory` that
+    is not its to write (`coopgraph.outputs.check_output_folder`; `protected`: input files
+    or folders it must not be, hold or lie in, besides coopgraph's bundled assets).
     """
     publisher, contact = checked_publisher(publisher, contact, "--publisher/--contact")
     say = step or (lambda _label: None)
@@ -118,7 +122,7 @@ def publish(
     ontology = dataset.subset([ONTOLOGY_GRAPH])
     union = dataset.union
 
-    with atomic_folder(directory, "release") as staging:
+    with atomic_folder(directory, "release", [*protected, *resources.asset_folders()]) as staging:
         say(STEPS[1])
         dumps = _write_dumps(staging, GRAPH_STEM, dataset)
         say(STEPS[2])

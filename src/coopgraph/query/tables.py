@@ -6,15 +6,16 @@ hash of them), so a table computed on it stays right for as long as the store ex
 is the result of one stored query (its exact text) with one set of bound arguments, filed
 under a hash of both. The build fills the tables of every stored report with its default and
 example arguments; a report run with other arguments runs its query and files the table then
-(a later run reads it). Rows are kept as plain tuples and turned back into rdflib terms
-without parsing a lexical form twice.
+(a later run reads it). Rows are kept as JSON (never pickles: a file in the cache must not
+be able to run code when it is read) and turned back into rdflib terms without parsing a
+lexical form twice.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 import shutil
 from collections.abc import Iterable
 from functools import cache
@@ -28,7 +29,8 @@ from coopgraph.query.results import ResultTable, converted_rows
 
 FOLDER = "tables"
 # Bump when the way rows are filed changes.
-FORMAT = "1"
+FORMAT = "2"
+SUFFIX = ".json"
 
 Encoded = tuple[object, ...]
 
@@ -58,7 +60,7 @@ def carry_over(earlier: Path, folder: Path, query_texts: Iterable[str]) -> int:
         return 0
     folder.mkdir(parents=True, exist_ok=True)
     carried = 0
-    for table in earlier.glob("*.pickle"):
+    for table in earlier.glob(f"*{SUFFIX}"):
         if not table.name.startswith(prefixes):
             continue
         try:
@@ -87,19 +89,24 @@ def _encode(term: Node | None) -> Encoded | None:
 def read(folder: Path, name: str) -> ResultTable | None:
     """The table filed under `name`, or None."""
     try:
-        # Written by write(), in the store's own folder in the user's cache.
-        data = (folder / f"{name}.pickle").read_bytes()
-        variables, list_columns, encoded = pickle.loads(data)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        filed = json.loads((folder / f"{name}{SUFFIX}").read_text(encoding="utf-8"))
+        variables = [str(variable) for variable in filed["variables"]]
+        list_columns = frozenset(str(column) for column in filed["list_columns"])
+        encoded = [
+            [tuple(cell) if cell is not None else None for cell in row] for row in filed["rows"]
+        ]
+        rows = converted_rows(encoded, _decode)
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None  # not filed, or damaged: the query runs (and files it again)
-    rows = converted_rows(encoded, _decode)
-    return ResultTable.presorted(tuple(variables), rows, frozenset(list_columns))
+    return ResultTable.presorted(tuple(variables), rows, list_columns)
 
 
 def _decode(cell: Encoded) -> Node:
     kind = cell[0]
     if kind == "u":
         return URIRef(str(cell[1]))
+    if kind != "l":
+        raise ValueError(f"not a filed term: {kind!r}")
     _kind, lexical, language, datatype = cell
     if language is not None:
         return Literal(str(lexical), lang=str(language))
@@ -111,15 +118,24 @@ def write(folder: Path, name: str, table: ResultTable) -> None:
     labels are the store's own), nor is anything when the folder cannot be written."""
     if any(isinstance(cell, BNode) for row in table.rows for cell in row):
         return
-    encoded = [tuple(_encode(cell) for cell in row) for row in table.rows]
-    data = pickle.dumps(
-        (list(table.variables), sorted(table.list_columns), encoded),
-        protocol=pickle.HIGHEST_PROTOCOL,
-    )
+    encoded = [[_encode(cell) for cell in row] for row in table.rows]
+    data = json.dumps(
+        {
+            "variables": list(table.variables),
+            "list_columns": sorted(table.list_columns),
+            "rows": encoded,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         temporary = folder / f".{name}.{os.getpid()}.tmp"
-        temporary.write_bytes(data)
-        temporary.replace(folder / f"{name}.pickle")
+        temporary.unlink(missing_ok=True)
+        # A new file, never through a symbolic link planted in the cache.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(temporary, flags, 0o666), "wb") as stream:
+            stream.write(data)
+        temporary.replace(folder / f"{name}{SUFFIX}")
     except OSError:
         return

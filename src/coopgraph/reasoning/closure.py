@@ -153,7 +153,7 @@ class Closure:
             if meta.get("format") != FORMAT:
                 return None
             terms = (folder / "terms").read_bytes().split(b"\n")
-            with np.load(folder / "keys.npy") as arrays:
+            with np.load(folder / "keys.npy", allow_pickle=False) as arrays:
                 known = arrays["known"]
                 asserted = arrays["asserted"]
                 predicates = arrays["predicates"]

@@ -5,18 +5,21 @@ The CSV files carry a byte-order mark, so that a spreadsheet opens "Côte d'Ivoi
 (`coopgraph.query.spreadsheet`); each report is also an XLSX workbook.
 
 The folder is assembled in a temporary sibling and renamed into place at the end
-(`export.atomic_folder`), so a failed run leaves the previous report as it was.
+(`coopgraph.outputs.atomic_folder`), so a failed run leaves the previous report as it was; it
+is written only where no file of the user's would be lost (absent, empty, or a report folder
+coopgraph wrote that holds nothing else).
 """
 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from coopgraph import __version__
+from coopgraph.model import resources
 from coopgraph.model.namespaces import compact
 from coopgraph.outputs import atomic_folder
 from coopgraph.query.catalog import Catalog, StoredQuery, run_stored_query
@@ -55,12 +58,15 @@ def write_report(
     engine: QueryEngine,
     catalog: Catalog,
     step: Step | None = None,
+    protected: Sequence[Path] = (),
 ) -> ReportSummary:
-    """Write the report folder at `directory`, replacing a previous report there."""
+    """Write the report folder at `directory`, replacing a previous report there (see
+    `coopgraph.outputs.check_output_folder`; `protected`: input files or folders it must not
+    be, hold or lie in, besides coopgraph's bundled assets)."""
     say = step or (lambda _label: None)
     entries = []
     runs = []
-    with atomic_folder(directory, "report") as staging:
+    with atomic_folder(directory, "report", [*protected, *resources.asset_folders()]) as staging:
         for query in catalog:
             say(query.name)
             arguments = query.report_arguments()

@@ -1,25 +1,33 @@
 """The validation report a build keeps with its store, so that `validate` on unchanged inputs
 reads it instead of validating again; and the raw results by check, which a store revised
-from this one reuses for the checks an edit cannot change."""
+from this one reuses for the checks an edit cannot change.
+
+Both are JSON (never pickles: a file in the cache must not be able to run code when it is
+read); a file that does not read back as what was written counts as not kept.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import pickle
+import json
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any, cast
 
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from coopgraph.errors import CoopgraphError
 from coopgraph.model.inputs import Inputs, stores_dir
 from coopgraph.validation import compiled as shacl
-from coopgraph.validation.report import ValidationReport
+from coopgraph.validation.report import SEVERITIES, ValidationReport, ValidationResult
 
 RawResults = dict[str, list[shacl.Result]]
 
-_KEPT = "validation-{}.pickle"
-_KEPT_CHECKS = "validation-checks-{}.pickle"
+_KEPT = "validation-{}.json"
+_KEPT_CHECKS = "validation-checks-{}.json"
+_DAMAGED = (OSError, ValueError, KeyError, TypeError, IndexError)
 
 
 def _shapes_digest(shape_files: Sequence[Path]) -> str:
@@ -43,32 +51,126 @@ def keep_report(
     """File `report` (of `files` against `shape_files`) in a store's folder, where `validate`
     finds it again for as long as that store exists; and the raw results by check, which a
     store revised from this one reuses for the checks an edit cannot change."""
-    data = pickle.dumps(
-        (
-            [str(path) for path in files],
-            report.conforms,
-            report.results,
-            report.report_graph.serialize(format="turtle"),
-        ),
-        protocol=pickle.HIGHEST_PROTOCOL,
-    )
     digest = _shapes_digest(shape_files)
-    (folder / _KEPT.format(digest)).write_bytes(data)
+    kept = {
+        "files": [str(path) for path in files],
+        "conforms": report.conforms,
+        "results": [_result_record(result) for result in report.results],
+        "turtle": report.report_graph.serialize(format="turtle"),
+    }
+    _write_json(folder / _KEPT.format(digest), kept)
     if by_check is not None:
-        raw = pickle.dumps(by_check, protocol=pickle.HIGHEST_PROTOCOL)
-        (folder / _KEPT_CHECKS.format(digest)).write_bytes(raw)
+        raw = {
+            text: [_raw_record(result) for result in results] for text, results in by_check.items()
+        }
+        _write_json(folder / _KEPT_CHECKS.format(digest), raw)
+
+
+def _write_json(path: Path, value: object) -> None:
+    path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+
+
+def _result_record(result: ValidationResult) -> dict[str, Any]:
+    record = asdict(result)
+    record["file"] = str(result.file) if result.file is not None else None
+    return record
+
+
+def _result_of(record: dict[str, Any]) -> ValidationResult:
+    if record["severity"] not in SEVERITIES:
+        raise ValueError(f"unknown severity {record['severity']!r}")
+    file = record.get("file")
+    line = record.get("line")
+    return ValidationResult(
+        severity=record["severity"],
+        focus_node=str(record["focus_node"]),
+        focus=str(record["focus"]),
+        focus_label=_optional(record.get("focus_label")),
+        path=_optional(record.get("path")),
+        value=_optional(record.get("value")),
+        message=str(record["message"]),
+        source_shape=str(record["source_shape"]),
+        file=Path(file) if file is not None else None,
+        line=int(line) if line is not None else None,
+    )
+
+
+def _optional(value: object) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _term(node: Node | None) -> list[str | None] | None:
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        return ["u", str(node)]
+    if isinstance(node, BNode):
+        return ["b", str(node)]
+    if isinstance(node, Literal):
+        datatype = str(node.datatype) if node.datatype is not None else None
+        return ["l", str(node), node.language, datatype]
+    raise TypeError(f"cannot keep {node!r}")
+
+
+def _node(cell: list[str | None] | None) -> Node | None:
+    if cell is None:
+        return None
+    kind = cell[0]
+    if kind == "u":
+        return URIRef(str(cell[1]))
+    if kind == "b":
+        return BNode(str(cell[1]))
+    if kind == "l":
+        _kind, lexical, language, datatype = cell
+        if language is not None:
+            return Literal(str(lexical), lang=str(language))
+        return Literal(str(lexical), datatype=URIRef(datatype) if datatype else None)
+    raise ValueError(f"not a kept term: {kind!r}")
+
+
+def _raw_record(result: shacl.Result) -> dict[str, Any]:
+    return {
+        "focus": _term(result.focus),
+        "path": _term(result.path),
+        "value": _term(result.value),
+        "component": _term(result.component),
+        "shape": _term(result.shape),
+        "severity": _term(result.severity),
+        "messages": [_term(message) for message in result.messages],
+    }
+
+
+def _raw_of(record: dict[str, Any]) -> shacl.Result:
+    def required(key: str) -> Node:
+        node = _node(record[key])
+        if node is None:
+            raise ValueError(f"no {key}")
+        return node
+
+    messages = tuple(_node(message) for message in record["messages"])
+    if not all(isinstance(message, Literal) for message in messages):
+        raise ValueError("a message that is not a literal")
+    return shacl.Result(
+        focus=required("focus"),
+        path=_node(record["path"]),
+        value=_node(record["value"]),
+        component=URIRef(str(required("component"))),
+        shape=required("shape"),
+        severity=URIRef(str(required("severity"))),
+        messages=cast(tuple[Literal, ...], messages),
+    )
 
 
 def kept_checks(folder: Path, shape_files: Sequence[Path]) -> RawResults | None:
     """The raw results by check kept in a store's folder, for the same shapes; or None."""
+    path = folder / _KEPT_CHECKS.format(_shapes_digest(shape_files))
     try:
-        # Written by keep_report, in the store's own folder in the user's cache.
-        kept = pickle.loads(
-            (folder / _KEPT_CHECKS.format(_shapes_digest(shape_files))).read_bytes()
-        )
-    except (OSError, pickle.UnpicklingError, ValueError, EOFError, AttributeError):
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            str(text): [_raw_of(record) for record in records] for text, records in kept.items()
+        }
+    except (*_DAMAGED, AttributeError):
         return None
-    return kept if isinstance(kept, dict) else None
 
 
 def store_folder(
@@ -95,9 +197,15 @@ def kept_report(
         return None
     kept = folder / _KEPT.format(_shapes_digest(shape_files))
     try:
-        files, conforms, results, turtle = pickle.loads(kept.read_bytes())
-    except (OSError, pickle.UnpicklingError, ValueError, EOFError):
+        record = json.loads(kept.read_text(encoding="utf-8"))
+        files = [str(path) for path in record["files"]]
+        if files != [str(path) for path in (*ontology_files, *data_files)]:
+            return None
+        conforms = record["conforms"]
+        if not isinstance(conforms, bool):
+            raise ValueError("conforms is not a boolean")
+        results = tuple(_result_of(result) for result in record["results"])
+        graph = Graph().parse(data=str(record["turtle"]), format="turtle")
+    except Exception:  # a damaged file: rdflib's parser raises many types besides _DAMAGED
         return None
-    if files != [str(path) for path in (*ontology_files, *data_files)]:
-        return None
-    return ValidationReport(conforms, results, Graph().parse(data=turtle, format="turtle"))
+    return ValidationReport(conforms, results, graph)
