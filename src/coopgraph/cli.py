@@ -679,7 +679,7 @@ def push_command(
 )
 @click.option(
     "--previous",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
     help="The folder of the previous release, to record what changed since (changes.md).",
 )
