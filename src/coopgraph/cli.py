@@ -849,10 +849,10 @@ def _size(text: str, option: str) -> int | None:
 )
 @click.option(
     "--max-memory",
-    default="1G",
+    default="2G",
     show_default=True,
     metavar="SIZE",
-    help="The memory each query worker may use (e.g. 512M, 2G; 0 for no cap); a query that "
+    help="The address space each query worker may use (e.g. 512M, 2G; 0 for no cap); a query that "
     "needs more is answered 503.",
 )
 @click.option(

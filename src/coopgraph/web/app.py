@@ -198,7 +198,7 @@ class ServeConfig:
     # What a request may cost.
     max_update_triples: int | None = 100_000
     update_timeout: float = 60.0
-    max_memory: int | None = 1 << 30
+    max_memory: int | None = 2 << 30
     max_per_client: int = 16
     max_url_bytes: int = 16_384
     # A store that outlives the server (None: a private copy, removed at exit).
