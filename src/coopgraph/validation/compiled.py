@@ -32,14 +32,23 @@ from typing import cast
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from coopgraph.model.terms import from_oxigraph  # also quiets rdflib on ill-typed literals
 
 
 class Unsupported(Exception):
-    """The shapes use SHACL features this module does not compile; use pySHACL."""
+    """A shape uses SHACL features this module does not compile; use pySHACL for it."""
+
+
+class MalformedShape(Exception):
+    """A shape that SHACL does not allow (`sh:minCount "abc"`): `shape` says which."""
+
+    def __init__(self, shape: Node, problem: str) -> None:
+        super().__init__(problem)
+        self.shape = shape
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -187,16 +196,51 @@ class Shapes:
         self.prologue = self._prologue()
         self.vars = _Vars()
         self.context = _Context()
-        self._check()
 
     # --- reading ----------------------------------------------------------------------
 
-    def _check(self) -> None:
-        used = set(self.graph.predicates())
-        for predicate in used & _UNSUPPORTED:
-            raise Unsupported(f"{predicate} is not compiled")
-        for node in self.graph.subjects(SH.qualifiedValueShapesDisjoint, Literal(True)):
-            raise Unsupported(f"sh:qualifiedValueShapesDisjoint on {node}")
+    def check_compiled(self, shape: Node) -> None:
+        """Raise `Unsupported` when `shape`, or a shape it refers to, uses what is not
+        compiled here."""
+        for node in self.reachable(shape):
+            for predicate in set(self.graph.predicates(node)) & _UNSUPPORTED:
+                raise Unsupported(f"{_short(predicate)} is not compiled")
+            if self.graph.value(node, SH.qualifiedValueShapesDisjoint) == Literal(True):
+                raise Unsupported("sh:qualifiedValueShapesDisjoint is not compiled")
+
+    def reachable(self, shape: Node) -> list[Node]:
+        """`shape` and every shape it refers to (property, node, logical and qualified
+        shapes), each once."""
+        found: list[Node] = []
+        pending = [shape]
+        seen: set[Node] = set()
+        while pending:
+            node = pending.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            found.append(node)
+            for predicate in (SH.property, SH.node, SH["not"], SH.qualifiedValueShape):
+                pending += self.graph.objects(node, predicate)
+            for predicate in (SH["and"], SH["or"], SH.xone):
+                for members in self.graph.objects(node, predicate):
+                    pending += self.items(members)
+        return found
+
+    def implicit_class(self, shape: Node) -> bool:
+        """A shape that is also a class targets the instances of that class (SHACL 1.0
+        §2.1.3.1): an rdfs:Class, or an owl:Class (which OWL declares a subclass of it)."""
+        if not isinstance(shape, URIRef):
+            return False
+        types = set(self.graph.objects(shape, RDF.type))
+        if not types & {SH.NodeShape, SH.PropertyShape}:
+            return False
+        classes = {
+            RDFS.Class,
+            OWL.Class,
+            *self.graph.transitive_subjects(RDFS.subClassOf, RDFS.Class),
+        }
+        return bool(types & classes)
 
     def _prologue(self) -> str:
         lines = []
@@ -217,6 +261,8 @@ class Shapes:
             SH.target,
         )
         found = {s for t in targets for s in self.graph.subjects(t, None)}
+        for kind in (SH.NodeShape, SH.PropertyShape):
+            found |= {s for s in self.graph.subjects(RDF.type, kind) if self.implicit_class(s)}
         return sorted(found, key=str)
 
     def objects(self, node: Node, predicate: URIRef) -> list[Node]:
@@ -270,6 +316,7 @@ class Shapes:
         literals of every datatype they check."""
         classes = {c for c in self.graph.objects(None, SH["class"]) if isinstance(c, URIRef)}
         classes |= {c for c in self.graph.objects(None, SH.targetClass) if isinstance(c, URIRef)}
+        classes |= {c for c in self.top_level() if isinstance(c, URIRef) and self.implicit_class(c)}
         if classes:
             query = (
                 "SELECT ?class ?sub WHERE { VALUES ?class { "
@@ -449,7 +496,7 @@ class Shapes:
                 parts.append(self._at_least(_count(value), path, f, "true"))
             elif predicate == SH.maxCount:
                 parts.append("!" + self._at_least(_count(value) + 1, path, f, "true"))
-            elif predicate == SH.uniqueLang and value == Literal(True):
+            elif predicate == SH.uniqueLang and _true(value):
                 a, b = self.vars(), self.vars()
                 parts.append(
                     f"NOT EXISTS {{ {f} {path} {a} . {f} {path} {b} FILTER (!sameTerm({a}, {b}) "
@@ -497,7 +544,8 @@ class Shapes:
     def focus_branches(self, shape: Node) -> list[str]:
         """Patterns binding ?this to the focus nodes of `shape`, one per target."""
         branches: list[str] = []
-        for cls in self.objects(shape, SH.targetClass):
+        implicit = [shape] if self.implicit_class(shape) else []
+        for cls in [*self.objects(shape, SH.targetClass), *implicit]:
             if not isinstance(cls, URIRef):
                 raise Unsupported(f"sh:targetClass {cls!r}")
             subs = self.context.subclasses.get(cls, [f"<{cls}>"])
@@ -663,14 +711,30 @@ class Validator:
         self.checks: list[_Check] = []
         self._value_checks: dict[tuple[str, str, str], list[tuple[str, Node, Node, URIRef]]] = {}
         self._value_tops: dict[tuple[str, str, str], tuple[Node, Node]] = {}
+        self.compiled: list[Node] = []
+        self.fallback: list[tuple[Node, str]] = []
+        """The top-level shapes left to pySHACL, each with what it uses that is not compiled."""
         for shape in self.shapes.top_level():
-            if not self.shapes.deactivated(shape):
+            if self.shapes.deactivated(shape):
+                continue
+            checks = len(self.checks)
+            value_checks = {group: list(found) for group, found in self._value_checks.items()}
+            value_tops = dict(self._value_tops)
+            try:
+                self.shapes.check_compiled(shape)
                 self._compile(shape)
+            except Unsupported as error:
+                # Whole shapes fall back, never a part of one: undo what it had added.
+                del self.checks[checks:]
+                self._value_checks, self._value_tops = value_checks, value_tops
+                self.fallback.append((shape, str(error)))
+            else:
+                self.compiled.append(shape)
         self._group_value_checks()
 
     def _require_messages(self, shape: Node) -> None:
-        if not self.shapes.messages(shape):
-            raise Unsupported(f"{shape} has no sh:message (pySHACL would write one)")
+        """Results of a shape without sh:message get pySHACL's generic message later
+        (`coopgraph.validation.messages`)."""
 
     def _compile(self, shape: Node) -> None:
         s = self.shapes
@@ -852,7 +916,7 @@ class Validator:
                         )
                     )
             elif predicate == SH.uniqueLang:
-                if value != Literal(True):
+                if not _true(value):
                     continue
                 self.checks.append(
                     _Check(
@@ -1038,6 +1102,18 @@ class Validator:
                 )
             )
         return found
+
+
+def _true(value: Node) -> bool:
+    """The boolean `true` itself: SHACL activates sh:uniqueLang only for it (not for
+    `"1"^^xsd:boolean`, another literal of the same value)."""
+    return isinstance(value, Literal) and value.datatype == XSD.boolean and str(value) == "true"
+
+
+def _short(term: Node) -> str:
+    """`sh:name` for a SHACL term, else the term in N3."""
+    text = str(term)
+    return "sh:" + text[len(str(SH)) :] if text.startswith(str(SH)) else f"<{text}>"
 
 
 def _format(message: Literal, bound: dict[str, Node]) -> Literal:

@@ -4,14 +4,15 @@ to the same results."""
 
 from __future__ import annotations
 
-import pyshacl
-from pyshacl.errors import ReportableRuntimeError
 from rdflib import Graph
 
 from coopgraph.errors import ValidationCouldNotRun
 
 
 def run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> Graph:
+    import pyshacl  # noqa: PLC0415 - slow to import, and only some runs need it
+    from pyshacl.errors import ReportableRuntimeError  # noqa: PLC0415
+
     try:
         _conforms, report, _text = pyshacl.validate(
             data_graph,
