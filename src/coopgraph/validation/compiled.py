@@ -37,6 +37,21 @@ from rdflib.term import Node
 
 from coopgraph.model.terms import from_oxigraph  # also quiets rdflib on ill-typed literals
 
+STORE_REWRITES = frozenset(
+    {
+        *(XSD[name] for name in ("byte", "short", "int", "long", "dateTimeStamp")),
+        *(XSD[f"unsigned{name}"] for name in ("Byte", "Short", "Int", "Long")),
+        *(XSD[f"{name}Integer"] for name in ("positive", "negative", "nonNegative", "nonPositive")),
+    }
+)
+"""Datatypes that Oxigraph does not keep: a well-formed "5"^^xsd:int is stored as
+"5"^^xsd:integer, and an xsd:dateTimeStamp as an xsd:dateTime."""
+_BASE_OF = {d: XSD.dateTime if d == XSD.dateTimeStamp else XSD.integer for d in STORE_REWRITES}
+
+
+def _n3(graph: Graph, term: Node) -> str:
+    return term.n3(graph.namespace_manager) if isinstance(term, URIRef | Literal) else str(term)
+
 
 class Unsupported(Exception):
     """A shape uses SHACL features this module does not compile; use pySHACL for it."""
@@ -207,6 +222,66 @@ class Shapes:
                 raise Unsupported(f"{_short(predicate)} is not compiled")
             if self.graph.value(node, SH.qualifiedValueShapesDisjoint) == Literal(True):
                 raise Unsupported("sh:qualifiedValueShapesDisjoint is not compiled")
+
+    def rewrite_unsafe(self, shape: Node, written: frozenset[URIRef]) -> str | None:
+        """Why `shape` may give other results compiled than on pySHACL, given that the data
+        has literals written with the datatypes `written` (of `STORE_REWRITES`), which the
+        store keeps as their base type (xsd:integer, xsd:dateTime); or None.
+
+        An sh:datatype check is safe when it accepts a written datatype exactly when it
+        accepts that datatype's base type (e.g. sh:or of xsd:integer and the written
+        xsd:nonNegativeInteger). An ill-typed literal of a written datatype may still pass
+        it compiled where pySHACL fails it: `coopgraph.validation.literals` reports that
+        literal in any case."""
+        if not written:
+            return None
+        bases = {_BASE_OF[w] for w in written}
+        for node in self.reachable(shape):
+            for predicate, value in self.graph.predicate_objects(node):
+                if predicate == SH.datatype:
+                    if value not in written and value not in bases and value not in STORE_REWRITES:
+                        continue
+                    accepted = self._alternatives(node)
+                    for w in written:
+                        if (w in accepted) != (_BASE_OF[w] in accepted):
+                            return (
+                                f"sh:datatype {_n3(self.graph, value)} cannot tell "
+                                f"{_n3(self.graph, w)} from {_n3(self.graph, _BASE_OF[w])} in the "
+                                "store, and the data has such literals"
+                            )
+                elif predicate in (SH.hasValue, SH["in"]):
+                    # Compared as terms (numeric comparisons, by value, are safe).
+                    terms = [value] if predicate == SH.hasValue else self.items(value)
+                    for term in terms:
+                        if isinstance(term, Literal) and term.datatype in STORE_REWRITES | bases:
+                            return (
+                                f"{_short(predicate)} {_n3(self.graph, term)}: the store "
+                                "keeps literals of its datatype rewritten, and the data has "
+                                "such literals"
+                            )
+        return None
+
+    def _alternatives(self, node: Node) -> set[Node]:
+        """The datatypes a value may have to meet `node`'s sh:datatype: all those of the
+        sh:or list that `node` is a member of (each member a datatype alone), else its own."""
+        own = set(self.graph.objects(node, SH.datatype))
+        cells = list(self.graph.subjects(RDF.first, node))
+        for cell in cells:
+            head = cell
+            while True:
+                previous = list(self.graph.subjects(RDF.rest, head))
+                if len(previous) != 1:
+                    break
+                head = previous[0]
+            if (None, SH["or"], head) not in self.graph:
+                continue
+            members = self.items(head)
+            if all(
+                set(self.graph.predicates(m)) <= {SH.datatype, SH.message, RDF.type}
+                for m in members
+            ):
+                return {d for m in members for d in self.graph.objects(m, SH.datatype)}
+        return own
 
     def reachable(self, shape: Node) -> list[Node]:
         """`shape` and every shape it refers to (property, node, logical and qualified
@@ -702,8 +777,14 @@ class Validator:
     the path's triples and test focus-node membership only for the rare offending value."""
 
     def __init__(
-        self, shapes: Graph, store: ox.Store, graphs: Sequence[ox.NamedNode | ox.DefaultGraph]
+        self,
+        shapes: Graph,
+        store: ox.Store,
+        graphs: Sequence[ox.NamedNode | ox.DefaultGraph],
+        leave: Mapping[Node, str] | None = None,
     ) -> None:
+        """`leave`: top-level shapes not to compile (left to pySHACL), each with why."""
+        leave = leave or {}
         self.shapes = Shapes(shapes)
         self.store = store
         self.graphs = graphs
@@ -716,6 +797,9 @@ class Validator:
         """The top-level shapes left to pySHACL, each with what it uses that is not compiled."""
         for shape in self.shapes.top_level():
             if self.shapes.deactivated(shape):
+                continue
+            if shape in leave:
+                self.fallback.append((shape, leave[shape]))
                 continue
             checks = len(self.checks)
             value_checks = {group: list(found) for group, found in self._value_checks.items()}
@@ -731,6 +815,12 @@ class Validator:
             else:
                 self.compiled.append(shape)
         self._group_value_checks()
+
+    def rewrite_unsafe(self, written: frozenset[URIRef]) -> dict[Node, str]:
+        """The compiled shapes that may give other results than pySHACL on data with
+        literals of the `written` datatypes (see `Shapes.rewrite_unsafe`), each with why."""
+        found = {shape: self.shapes.rewrite_unsafe(shape, written) for shape in self.compiled}
+        return {shape: why for shape, why in found.items() if why is not None}
 
     def _require_messages(self, shape: Node) -> None:
         """Results of a shape without sh:message get pySHACL's generic message later

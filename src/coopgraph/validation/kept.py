@@ -49,6 +49,8 @@ def keep_report(
             report.conforms,
             report.results,
             report.report_graph.serialize(format="turtle"),
+            report.compiled_shapes,
+            report.fallback_shapes,
         ),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
@@ -95,9 +97,10 @@ def kept_report(
         return None
     kept = folder / _KEPT.format(_shapes_digest(shape_files))
     try:
-        files, conforms, results, turtle = pickle.loads(kept.read_bytes())
+        files, conforms, results, turtle, compiled, fallback = pickle.loads(kept.read_bytes())
     except (OSError, pickle.UnpicklingError, ValueError, EOFError):
         return None
     if files != [str(path) for path in (*ontology_files, *data_files)]:
         return None
-    return ValidationReport(conforms, results, Graph().parse(data=turtle, format="turtle"))
+    graph = Graph().parse(data=turtle, format="turtle")
+    return ValidationReport(conforms, results, graph, compiled, fallback)

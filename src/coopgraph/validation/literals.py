@@ -160,12 +160,19 @@ def problem_of(literal: Literal) -> str | None:
     datatype = literal.datatype
     if datatype is None or not str(datatype).startswith(_XSD):
         return None
-    name = str(datatype)[len(_XSD) :]
+    return lexical_problem(str(literal), str(datatype))
+
+
+def lexical_problem(lexical: str, datatype: str) -> str | None:
+    """Why `lexical` is not in the lexical space of `datatype` (an XSD IRI), or None."""
+    if not datatype.startswith(_XSD):
+        return None
+    name = datatype[len(_XSD) :]
     check = LEXICAL_SPACES.get(name)
     if check is None:
         return f"xsd:{name} is not an XSD datatype"
-    if not check(str(literal)):
-        return f'"{literal}" is not a valid xsd:{name} (an ill-typed literal)'
+    if not check(lexical):
+        return f'"{lexical}" is not a valid xsd:{name} (an ill-typed literal)'
     return None
 
 

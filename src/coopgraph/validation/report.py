@@ -8,6 +8,7 @@ results; `read_results` reads any SHACL report graph (pySHACL's or that one) int
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,7 +230,10 @@ def _compact(graph: Graph, term: Node | None) -> str:
     if term is None:
         return "-"
     if isinstance(term, URIRef | Literal | BNode):
-        return term.n3(graph.namespace_manager)
+        with warnings.catch_warnings():
+            # An ill-typed number ("1e"^^xsd:double) is written as it is, which rdflib warns of.
+            warnings.simplefilter("ignore")
+            return term.n3(graph.namespace_manager)
     return str(term)
 
 

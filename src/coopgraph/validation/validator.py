@@ -24,7 +24,7 @@ from rdflib.term import Node
 
 from coopgraph.errors import ValidationCouldNotRun
 from coopgraph.model import resources
-from coopgraph.model.files import load_file, load_graph
+from coopgraph.model.files import OXIGRAPH_FORMATS, load_file, load_graph, rdf_format
 from coopgraph.model.namespaces import bind_project_prefixes
 from coopgraph.model.sources import SourceIndex
 from coopgraph.validation import compiled as shacl
@@ -159,9 +159,22 @@ def run_validator(
     """The report of `validator`'s checks and of the shapes it left to pySHACL, and the raw
     results by check of the compiled ones (a check whose query is in `earlier` is not run:
     see `shacl.Validator.results_by_check`)."""
+    written, ill_written = _rewritten_as_written(files)
+    unsafe = validator.rewrite_unsafe(written)
+    if unsafe:
+        # The store cannot tell "5"^^xsd:int from "5"^^xsd:integer: pySHACL can.
+        validator = shacl.Validator(shapes_graph, store, graphs, unsafe)
     by_check = validator.results_by_check(earlier)
     raw = [result for found in by_check.values() for result in found]
     ill_typed = _ill_typed_in_store(store, graphs)
+    # Blank nodes are named apart by the store and by a parse of the files.
+    known: set[tuple[Node | None, URIRef, Literal]]
+    known = {(f.subject, f.predicate, f.literal) for f in ill_typed}
+    known |= {(None, f.predicate, f.literal) for f in ill_typed if isinstance(f.subject, BNode)}
+    for found in ill_written:
+        subject = None if isinstance(found.subject, BNode) else found.subject
+        if (subject, found.predicate, found.literal) not in known:
+            ill_typed.append(found)
     data_graph: Graph | None = None
     fallback_graph: Graph | None = None
     if validator.fallback:
@@ -224,13 +237,59 @@ def _ill_typed_in_store(
         "SELECT DISTINCT ?l WHERE { ?s ?p ?l FILTER (isLiteral(?l) "
         f'&& STRSTARTS(STR(DATATYPE(?l)), "{XSD}") && DATATYPE(?l) != <{XSD.string}>) }}'
     )
-    literals = [cast(Literal, shacl._term(row["l"])) for row in shacl._select(store, query, graphs)]
+    # Their lexical forms as written: rdflib would write some in canonical form (" 12 ").
+    written: dict[Literal, str] = {}
+    for row in shacl._select(store, query, graphs):
+        term = row["l"]
+        literal = Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+        written[literal] = str(term)
 
     def triples_of(literal: Literal) -> list[tuple[Node, URIRef]]:
-        found = shacl._select(store, f"SELECT ?s ?p WHERE {{ ?s ?p {literal.n3()} }}", graphs)
+        query = f"SELECT ?s ?p WHERE {{ ?s ?p {written[literal]} }}"
+        found = shacl._select(store, query, graphs)
         return [(shacl._term(row["s"]), cast(URIRef, shacl._term(row["p"]))) for row in found]
 
-    return find_ill_typed(literals, triples_of)
+    return find_ill_typed(written, triples_of)
+
+
+# Oxigraph stores "300"^^xsd:byte as "300"^^xsd:integer (`shacl.STORE_REWRITES`): the files
+# that may hold such a literal are read again.
+_MENTIONS_REWRITTEN = re.compile(
+    rb"[:#](?:byte|short|int|long|dateTimeStamp|unsigned(?:Byte|Short|Int|Long)"
+    rb"|(?:positive|negative|nonNegative|nonPositive)Integer)\b"
+)
+
+
+def _rewritten_as_written(
+    files: Sequence[Path],
+) -> tuple[frozenset[URIRef], list[IllTypedLiteral]]:
+    """The datatypes that the store rewrites with which the data writes literals, and those
+    literals that are ill-typed, read from the files that mention one of them (parsed again:
+    that is rare, and fast)."""
+    found: dict[Literal, list[tuple[Node, URIRef]]] = {}
+    for path in files:
+        try:
+            if not _MENTIONS_REWRITTEN.search(path.read_bytes()):
+                continue
+            triples = ox.parse(
+                path=str(path),
+                format=OXIGRAPH_FORMATS[rdf_format(path)],
+                base_iri=path.resolve().as_uri(),
+            )
+            for quad in triples:
+                term = quad.object
+                if (
+                    not isinstance(term, ox.Literal)
+                    or URIRef(term.datatype.value) not in shacl.STORE_REWRITES
+                ):
+                    continue
+                literal = Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+                subject = shacl._term(quad.subject)
+                found.setdefault(literal, []).append((subject, URIRef(quad.predicate.value)))
+        except (OSError, SyntaxError, ValueError):
+            continue  # the store loaded it: what cannot be read again is not checked again
+    written = frozenset(cast(URIRef, literal.datatype) for literal in found)
+    return written, find_ill_typed(found, lambda literal: found[literal])
 
 
 def _add_context(

@@ -180,11 +180,42 @@ def _check_sparql(graph: Graph, s: shacl.Shapes, shape: Node, constraint: Node) 
         text = graph.value(constraint, key)
         if text is None:
             continue
-        query = s.prologue + str(text).replace("$PATH", "<urn:coopgraph:path>")
+        body = str(text).replace("$PATH", "<urn:coopgraph:path>")
         try:
-            ox.Store().query(query)
+            ox.Store().query(s.prologue + body)
         except SyntaxError as error:
-            first = str(error).splitlines()[0] if str(error) else "a syntax error"
+            problem = _syntax_problem(str(error), body, s.prologue)
             raise shacl.MalformedShape(
-                shape, f"the SPARQL query of its sh:sparql constraint does not parse: {first}"
+                shape, f"the SPARQL query of its sh:sparql constraint does not parse: {problem}"
             ) from error
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+_PREFIXED = re.compile(r"(?<![\w$?])([A-Za-z][\w-]*|)(?=:)")
+_DECLARED = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*|):", re.IGNORECASE)
+_IRI_OR_STRING = re.compile(r"<[^>]*>|\"[^\"]*\"|'[^']*'")
+
+
+def _syntax_problem(message: str, body: str, prologue: str) -> str:
+    """Oxigraph's message, short: where in the query's own text, and an unknown prefix named
+    (its list of expected characters is no help to a person)."""
+    found = _POSITION.match(message)
+    if found is None:
+        return message.splitlines()[0][:200] if message else "a syntax error"
+    line, column = int(found.group(1)) - prologue.count("\n"), int(found.group(2))
+    lines = body.splitlines()
+    where = f"line {line}, column {column} of the query"
+    if "Prefix not found" in found.group(3) and 0 < line <= len(lines):
+        declared = set(_DECLARED.findall(prologue + body))
+        # The prefixed names of the line up to the error, outside IRIs and strings.
+        text = _IRI_OR_STRING.sub(lambda m: " " * len(m.group(0)), lines[line - 1][:column])
+        unknown = [m for m in _PREFIXED.finditer(text) if m.group(1) not in declared]
+        if not unknown:
+            return f"{where}: an unknown prefix (declare it with sh:prefixes and sh:declare)"
+        where = f"line {line}, column {unknown[-1].start() + 1} of the query"
+        return (
+            f"{where}: unknown prefix `{unknown[-1].group(1)}:` "
+            "(declare it with sh:prefixes and sh:declare)"
+        )
+    detail = found.group(3).splitlines()[0]
+    return f"{where}: {detail[:120]}{'...' if len(detail) > 120 else ''}"
