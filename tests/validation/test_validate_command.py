@@ -110,7 +110,7 @@ def test_an_ill_typed_literal_is_a_located_violation(tmp_path: Path) -> None:
     assert result.exit_code == 1
     lines = [line for line in result.stdout.splitlines() if "20x5" in line]
     assert lines == [
-        f'{tmp_path / "data.ttl"}:12  Violation  ex:event  ex:year  '
+        f"{tmp_path / 'data.ttl'}:12  Violation  ex:event  ex:year  "
         '"20x5" is not a valid xsd:gYear (an ill-typed literal) (value: "20x5"^^xsd:gYear)'
     ]
 

@@ -110,6 +110,8 @@ _SHAPE_PREDICATES = frozenset(
         SH.maxInclusive,
         SH.minExclusive,
         SH.maxExclusive,
+        SH.minLength,
+        SH.maxLength,
         SH.sparql,
         SH.path,
         SH.severity,
@@ -136,13 +138,13 @@ _UNSUPPORTED = frozenset(
         SH.ignoredProperties,
         SH.lessThan,
         SH.lessThanOrEquals,
-        SH.minLength,
-        SH.maxLength,
         SH.rule,
         SH.expression,
     }
 )
 _VALUE_COMPONENTS = {
+    SH.minLength: SH.MinLengthConstraintComponent,
+    SH.maxLength: SH.MaxLengthConstraintComponent,
     SH["class"]: SH.ClassConstraintComponent,
     SH.datatype: SH.DatatypeConstraintComponent,
     SH.nodeKind: SH.NodeKindConstraintComponent,
@@ -466,6 +468,9 @@ class Shapes:
                 f'(isLiteral({var}) && LANG({var}) != "" && (LCASE(LANG({var})) IN ({tags}) '
                 f'|| LCASE(STRBEFORE(CONCAT(LANG({var}), "-"), "-")) IN ({tags})))'
             )
+        if predicate in (SH.minLength, SH.maxLength):
+            test = ">=" if predicate == SH.minLength else "<="
+            return f"(!isBlank({var}) && STRLEN(STR({var})) {test} {_count(value)})"
         if predicate in _COMPARISONS:
             return f"({var} {_COMPARISONS[predicate]} {sparql_term(value)})"
         if predicate == SH.node:
@@ -481,7 +486,7 @@ class Shapes:
         if predicate == SH.xone:
             parts = [f"IF({self.conforms(member, var)}, 1, 0)" for member in self.items(value)]
             return "((" + " + ".join(parts or ["0"]) + ") = 1)"
-        raise Unsupported(f"{predicate}")
+        raise Unsupported(f"{_short(predicate)} is not compiled")
 
     def datatype(self, var: str, datatype: Node) -> str:
         if datatype == RDF.langString:
@@ -522,7 +527,7 @@ class Shapes:
             if not isinstance(predicate, URIRef):
                 continue
             if predicate not in _SHAPE_PREDICATES and str(predicate).startswith(str(SH)):
-                raise Unsupported(f"{predicate}")
+                raise Unsupported(f"{_short(predicate)} is not compiled")
             for value in self.objects(shape, predicate):
                 yield predicate, value
 
@@ -553,7 +558,7 @@ class Shapes:
             SH.qualifiedMinCount,
             SH.qualifiedMaxCount,
         ):
-            raise Unsupported(f"{predicate} on a node shape")
+            raise Unsupported(f"{_short(predicate)} on a node shape")
         return "true"  # targets, names, messages, severity, property shapes (handled apart)
 
     def _property_conditions(self, shape: Node, path: str, f: str) -> list[str]:
@@ -841,7 +846,7 @@ class Validator:
                     condition = s._node_condition(predicate, value, "?this")
                     flags.append((condition, (shape, None, SH.HasValueConstraintComponent, False)))
                 elif predicate in (SH.equals, SH.disjoint):
-                    raise Unsupported(f"{predicate} on the node shape {shape}")
+                    raise Unsupported(f"{_short(predicate)} on a node shape")
                 else:
                     s._node_condition(predicate, value, "?this")  # raises if not compiled
             properties = [p for p in s.objects(shape, SH.property) if not s.deactivated(p)]
@@ -1062,9 +1067,10 @@ class Validator:
                         test = s._at_least(n, path, "?this", condition)
                     flags.append((test, (prop, path_node, component, False)))
             elif predicate == SH.property:
-                raise Unsupported(f"a property shape inside the property shape {prop}")
-            else:
-                raise Unsupported(f"{predicate} on {prop}")
+                raise Unsupported("a property shape inside a property shape")
+            elif str(predicate).startswith(str(SH)):
+                raise Unsupported(f"{_short(predicate)} on a property shape")
+                # Not SHACL's: SHACL ignores it.
         return flags
 
     def _sparql(self, shape: Node, path_node: Node | None, constraint: Node) -> None:

@@ -34,6 +34,11 @@ def with_generic_messages(
     ]
 
 
+# pySHACL writes both qualified results with the component of sh:qualifiedValueShape.
+_QUALIFIED_NAME = "QualifiedValueShapeConstraintComponent"
+_QUALIFIED = {SH.QualifiedMinCountConstraintComponent, SH.QualifiedMaxCountConstraintComponent}
+
+
 class _Writer:
     def __init__(self, shapes_graph: Graph) -> None:
         from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP  # noqa: PLC0415 - slow
@@ -57,6 +62,8 @@ class _Writer:
         except KeyError:
             return ()
         name = str(result.component)[len(str(SH)) :]
+        if result.component in _QUALIFIED:
+            name = _QUALIFIED_NAME
         for predicate in set(self.graph.predicates(result.shape)):
             component = self.components.get(predicate)
             if component is None or component.constraint_name() != name:

@@ -17,7 +17,7 @@ from typing import Literal as TypingLiteral
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import SH
+from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
 from coopgraph.model import resources
@@ -229,6 +229,8 @@ def _severity(iri: Node | None) -> Severity:
 def _compact(graph: Graph, term: Node | None) -> str:
     if term is None:
         return "-"
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        term = Literal(str(term))  # RDF 1.1: the same literal, however a parser wrote it
     if isinstance(term, URIRef | Literal | BNode):
         with warnings.catch_warnings():
             # An ill-typed number ("1e"^^xsd:double) is written as it is, which rdflib warns of.
