@@ -1,6 +1,7 @@
 """The W3C SHACL Core test suite (tests/standards/w3c-shacl/core/, copied unchanged), each
-validation test run through `validate`, the function `coopgraph validate --shapes` calls,
-with its defaults (the bundled ontology beside the test's data graph), and through pySHACL.
+validation test run through `coopgraph validate DATA --shapes SHAPES --format json` (in
+process), with its defaults (the bundled ontology beside the test's data graph), and through
+pySHACL.
 
 A test passes when the conformance and the number of results are those of the manifest's
 expected report (as the suite's own runners compare them). Both are SHACL's: sh:conforms is
@@ -12,15 +13,18 @@ both validators, and how many cases ran compiled, is printed at the end of the r
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyshacl
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, Namespace
 
+from coopgraph.cli import main
 from coopgraph.validation.literals import WELL_TYPED_LITERALS
 from coopgraph.validation.validator import validate
 
@@ -112,16 +116,23 @@ def test_w3c_shacl_core(case: Case) -> None:
     TALLY.total = len(CASES)
     expected = (case.conforms, case.results)
     TALLY.pyshacl += _pyshacl(case) == expected
-    report = validate([case.data], [case.shapes])
-    shacl_results = [r for r in report.results if r.source_shape != WELL_TYPED_LITERALS.n3()]
+    result = CliRunner().invoke(
+        main, ["validate", str(case.data), "--shapes", str(case.shapes), "--format", "json"]
+    )
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads(result.stdout)
+    shacl_results = [r for r in report["results"] if r["source_shape"] != WELL_TYPED_LITERALS.n3()]
     observed = (not shacl_results, len(shacl_results))
     if observed != expected:
         TALLY.failures.append(f"{case.name}: expected {expected}, coopgraph {observed}")
     assert observed == expected
+    # The exit code says whether there is a violation (warnings and infos do not count).
+    violations = [r for r in report["results"] if r["severity"] == "Violation"]
+    assert result.exit_code == (1 if violations else 0)
     TALLY.coopgraph += 1
-    TALLY.shapes_compiled += report.compiled_shapes
-    TALLY.shapes_fell_back += len(report.fallback_shapes)
-    if report.fallback_shapes:
+    TALLY.shapes_compiled += report["shapes"]["compiled"]
+    TALLY.shapes_fell_back += len(report["shapes"]["pyshacl"])
+    if report["shapes"]["pyshacl"]:
         TALLY.fell_back += 1
     else:
         TALLY.compiled += 1

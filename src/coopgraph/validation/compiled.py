@@ -1085,9 +1085,19 @@ class Validator:
             raise Unsupported("$currentShape or $shapesGraph in a SPARQL constraint")
         if path_node is not None:
             text = text.replace("$PATH", s.path(path_node))
+        query = prebind_this(text, s, shape)
+        try:
+            # On an empty store: whether it parses as rewritten, and what it selects.
+            solutions = ox.Store().query(s.prologue + query)
+        except SyntaxError as error:
+            raise Unsupported("its SPARQL constraint does not parse pre-bound") from error
+        if not isinstance(solutions, ox.QuerySolutions) or "this" not in [
+            variable.value for variable in solutions.variables
+        ]:
+            raise Unsupported("its SPARQL constraint does not select $this")
         self.checks.append(
             _Check(
-                prebind_this(text, s, shape),
+                query,
                 "sparql",
                 shape,
                 path_node,

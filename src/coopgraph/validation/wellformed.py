@@ -117,7 +117,9 @@ def _check(graph: Graph) -> None:
                     shape, f"sh:path is not a SHACL path ({error})"
                 ) from error
         for constraint in graph.objects(shape, SH.sparql):
-            _check_sparql(graph, s, shape, constraint)
+            _check_sparql(graph, s, shape, constraint, "its sh:sparql constraint")
+        for target in graph.objects(shape, SH.target):
+            _check_sparql(graph, s, shape, target, "its SPARQL target")
 
 
 def _check_parameter(graph: Graph, shape: Node, predicate: URIRef, value: Node) -> None:
@@ -174,7 +176,7 @@ def _is_list(graph: Graph, node: Node) -> bool:
     return True
 
 
-def _check_sparql(graph: Graph, s: shacl.Shapes, shape: Node, constraint: Node) -> None:
+def _check_sparql(graph: Graph, s: shacl.Shapes, shape: Node, constraint: Node, what: str) -> None:
     """The query of a SPARQL-based constraint must parse (with the shapes' prefixes)."""
     for key in (SH.select, SH.ask):
         text = graph.value(constraint, key)
@@ -186,7 +188,7 @@ def _check_sparql(graph: Graph, s: shacl.Shapes, shape: Node, constraint: Node) 
         except SyntaxError as error:
             problem = _syntax_problem(str(error), body, s.prologue)
             raise shacl.MalformedShape(
-                shape, f"the SPARQL query of its sh:sparql constraint does not parse: {problem}"
+                shape, f"the SPARQL query of {what} does not parse: {problem}"
             ) from error
 
 
