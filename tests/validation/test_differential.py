@@ -113,6 +113,10 @@ class _Shapes:
             choices += [
                 # sh:node names a node shape (pySHACL refuses a property shape there).
                 lambda: f"sh:node [ {self.value_constraint(depth + 1)} ]",
+                lambda: (
+                    f"sh:node [ sh:closed true ; sh:property [ sh:path {rng.choice(PROPERTIES)} ]"
+                    + (" ; sh:ignoredProperties ( rdf:type ) ]" if rng.random() < 0.5 else " ]")
+                ),
                 lambda: f"sh:not {self.nested(depth + 1)}",
                 lambda: (
                     f"sh:{rng.choice(['and', 'or', 'xone'])} "
@@ -175,6 +179,10 @@ class _Shapes:
             parts.append(self.value_constraint(0))
         for _ in range(rng.randint(1, 3)):
             parts.append(f"sh:property [ sh:path {self.path()} ; {self.property_constraint(0)} ]")
+        if rng.random() < 0.15:
+            parts.append("sh:closed true")
+            if rng.random() < 0.5:
+                parts.append(f"sh:ignoredProperties ( rdf:type {rng.choice(PROPERTIES)} )")
         if rng.random() < 0.2:
             parts.append("sh:severity sh:Warning")
         if rng.random() < 0.2:

@@ -116,17 +116,41 @@ def test_an_ill_typed_literal_is_a_located_violation(tmp_path: Path) -> None:
 
 
 def test_a_shape_left_to_pyshacl_is_named(tmp_path: Path) -> None:
+    (tmp_path / "disjoint.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "ex:Disjoint a sh:NodeShape ; sh:targetNode ex:alice ;\n"
+        "    sh:property [ sh:path ex:name ; sh:qualifiedValueShape [ sh:datatype xsd:integer ] ;\n"
+        "        sh:qualifiedMinCount 1 ; sh:qualifiedValueShapesDisjoint true ] .\n",
+        encoding="utf-8",
+    )
+    result = _run(tmp_path, "--shapes", str(tmp_path / "disjoint.ttl"))
+    assert result.exit_code == 1
+    assert (
+        "1 of 3 shapes ran on pySHACL: ex:Disjoint "
+        "(sh:qualifiedValueShapesDisjoint is not compiled)" in result.stdout
+    )
+    (found,) = [line for line in result.stdout.splitlines() if "MinCount 1" in line]
+    assert found.endswith(
+        "  ex:alice  ex:name  Focus node does not conform to shape MinCount 1: "
+        "[ sh:datatype xsd:integer ]"
+    )
+
+
+def test_a_closed_shape_runs_compiled(tmp_path: Path) -> None:
     (tmp_path / "closed.ttl").write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/> .\n"
         "ex:Closed a sh:NodeShape ; sh:targetNode ex:alice ; sh:closed true ;\n"
         "    sh:property [ sh:path ex:name ] .\n",
         encoding="utf-8",
     )
-    result = _run(tmp_path, "--shapes", str(tmp_path / "closed.ttl"))
-    assert result.exit_code == 1
-    assert "1 of 3 shapes ran on pySHACL: ex:Closed (sh:closed is not compiled)" in result.stdout
-    (closed,) = [line for line in result.stdout.splitlines() if "is closed" in line]
-    assert closed.endswith(
-        "  ex:alice  rdf:type  Node ex:alice is closed. It cannot have value: ex:Person"
-        " (value: ex:Person)"
+    result = _run(tmp_path, "--shapes", str(tmp_path / "closed.ttl"), "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["shapes"] == {"compiled": 3, "pyshacl": []}
+    (closed,) = [r for r in report["results"] if r["source_shape"] == "ex:Closed"]
+    assert (closed["focus"], closed["path"], closed["value"]) == (
+        "ex:alice",
+        "rdf:type",
+        "ex:Person",
     )
+    assert closed["message"] == "Node ex:alice is closed. It cannot have value: ex:Person"

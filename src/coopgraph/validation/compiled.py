@@ -112,6 +112,8 @@ _SHAPE_PREDICATES = frozenset(
         SH.maxExclusive,
         SH.minLength,
         SH.maxLength,
+        SH.closed,
+        SH.ignoredProperties,
         SH.sparql,
         SH.path,
         SH.severity,
@@ -134,8 +136,6 @@ _SHAPE_PREDICATES = frozenset(
 )
 _UNSUPPORTED = frozenset(
     {
-        SH.closed,
-        SH.ignoredProperties,
         SH.lessThan,
         SH.lessThanOrEquals,
         SH.rule,
@@ -514,11 +514,34 @@ class Shapes:
                 parts.append(self._node_condition(predicate, value, var))
             for prop in self.objects(shape, SH.property):
                 parts.append(self.conforms(prop, var))
+            if _true(self.graph.value(shape, SH.closed)):
+                parts.append(f"NOT EXISTS {{ {self.closed_pattern(shape, var)} }}")
         else:
+            if _true(self.graph.value(shape, SH.closed)):
+                raise Unsupported("sh:closed on a property shape")
             parts += self._property_conditions(shape, self.path(path), var)
         if self.objects(shape, SH.sparql):
             raise Unsupported(f"a SPARQL constraint inside a nested shape ({shape})")
         return "(" + " && ".join(parts) + ")" if parts else "true"
+
+    def closed_pattern(self, shape: Node, var: str, path: str = "", value: str = "") -> str:
+        """A pattern matching the triples of `var` that closed `shape` does not allow: a
+        predicate that is no sh:path of its property shapes nor an ignored property (nor
+        rdf:type rdfs:Resource, which pySHACL always allows)."""
+        path = path or self.vars("closedPath")
+        value = value or self.vars("closedValue")
+        allowed = {
+            p
+            for prop in self.objects(shape, SH.property)
+            for p in self.graph.objects(prop, SH.path)
+            if isinstance(p, URIRef)
+        }
+        for listed in self.objects(shape, SH.ignoredProperties):
+            allowed |= {p for p in self.items(listed) if isinstance(p, URIRef)}
+        tests = [f"!(sameTerm({path}, <{RDF.type}>) && sameTerm({value}, <{RDFS.Resource}>))"]
+        if allowed:
+            tests.append(f"{path} NOT IN ({', '.join(f'<{p}>' for p in sorted(allowed))})")
+        return f"{var} {path} {value} FILTER ({' && '.join(tests)})"
 
     def _parameters(self, shape: Node) -> Iterator[tuple[URIRef, Node]]:
         """The parameters of `shape`, cheapest tests first: conditions are joined with &&,
@@ -847,6 +870,18 @@ class Validator:
                     flags.append((condition, (shape, None, SH.HasValueConstraintComponent, False)))
                 elif predicate in (SH.equals, SH.disjoint):
                     raise Unsupported(f"{_short(predicate)} on a node shape")
+                elif predicate == SH.closed:
+                    if _true(value):
+                        pattern = s.closed_pattern(shape, "?this", "?path", "?value")
+                        self.checks.append(
+                            _Check(
+                                f"SELECT DISTINCT ?this ?path ?value WHERE "
+                                f"{{ {s.focus_pattern(shape)} {pattern} }}",
+                                "closed",
+                                shape,
+                                component=SH.ClosedConstraintComponent,
+                            )
+                        )
                 else:
                     s._node_condition(predicate, value, "?this")  # raises if not compiled
             properties = [p for p in s.objects(shape, SH.property) if not s.deactivated(p)]
@@ -1068,6 +1103,11 @@ class Validator:
                     flags.append((test, (prop, path_node, component, False)))
             elif predicate == SH.property:
                 raise Unsupported("a property shape inside a property shape")
+            elif predicate == SH.closed:
+                if _true(value):
+                    raise Unsupported("sh:closed on a property shape")
+            elif predicate == SH.ignoredProperties:
+                continue
             elif str(predicate).startswith(str(SH)):
                 raise Unsupported(f"{_short(predicate)} on a property shape")
                 # Not SHACL's: SHACL ignores it.
@@ -1159,6 +1199,19 @@ class Validator:
                         )
                     )
                 continue
+            if check.kind == "closed":
+                found.append(
+                    Result(
+                        this,
+                        _term(row["path"]),
+                        _term(row["value"]),
+                        check.component,
+                        check.shape,
+                        s.severity(check.shape),
+                        s.messages(check.shape),
+                    )
+                )
+                continue
             value = _term(row["value"]) if check.kind == "value" else None
             found.append(
                 Result(
@@ -1210,7 +1263,7 @@ class Validator:
         return found
 
 
-def _true(value: Node) -> bool:
+def _true(value: Node | None) -> bool:
     """The boolean `true` itself: SHACL activates sh:uniqueLang only for it (not for
     `"1"^^xsd:boolean`, another literal of the same value)."""
     return isinstance(value, Literal) and value.datatype == XSD.boolean and str(value) == "true"
