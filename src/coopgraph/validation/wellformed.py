@@ -106,6 +106,13 @@ def _check(graph: Graph) -> None:
         for predicate, value in sorted(graph.predicate_objects(shape), key=str):
             if isinstance(predicate, URIRef):
                 _check_parameter(graph, shape, predicate, value)
+        for prop in graph.objects(shape, SH.property):
+            if (prop, None, None) not in graph:
+                raise shacl.MalformedShape(
+                    shape,
+                    f"sh:property {_n3(graph, prop)} names a shape that no shapes file defines "
+                    "(load the file that does, or take the reference out)",
+                )
         paths = list(graph.objects(shape, SH.path))
         if len(paths) > 1:
             raise shacl.MalformedShape(shape, "a property shape has one sh:path, not several")
