@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from coopgraph.errors import ValidationCouldNotRun
 from coopgraph.validation.report import ValidationReport
 from coopgraph.validation.validator import validate
 
@@ -72,3 +75,70 @@ def test_the_bundled_shapes_all_run_compiled_on_the_bundled_data() -> None:
     report = validate()
     assert report.fallback_shapes == ()
     assert report.compiled_shapes > 30
+
+
+def test_this_pre_bound_where_no_pattern_binds_it(tmp_path: Path) -> None:
+    """SHACL pre-binds $this: `FILTER ($this = ex:a)` alone selects the focus node ex:a."""
+    data, shapes = _files(
+        tmp_path,
+        "ex:a a ex:C .\nex:b a ex:C .\n",
+        "ex:S a sh:NodeShape ; sh:targetClass ex:C ;\n"
+        '    sh:sparql [ sh:select "SELECT $this WHERE '
+        '{ FILTER ($this = <http://example.org/a>) }" ;'
+        ' sh:message "is a"@en ] .\n',
+    )
+    report = validate([data], [shapes])
+    assert report.fallback_shapes == ()
+    assert _found(report) == {("ex:a", None, "ex:a")}
+
+
+def test_this_in_a_group_that_does_not_bind_it(tmp_path: Path) -> None:
+    """Inside `{ FILTER ($this = ...) } UNION { ... }` $this has the focus node's value, as
+    substituting it would give (SHACL 1.0 §5.3.1); pySHACL, with rdflib's initial bindings,
+    selects every focus node there."""
+    data, shapes = _files(
+        tmp_path,
+        "ex:a a ex:C .\nex:b a ex:C .\n",
+        "ex:S a sh:NodeShape ; sh:targetClass ex:C ;\n"
+        '    sh:sparql [ sh:select "SELECT $this WHERE { { FILTER (false) } UNION '
+        '{ FILTER ($this = <http://example.org/a>) } }" ; sh:message "is a"@en ] .\n',
+    )
+    report = validate([data], [shapes])
+    assert report.fallback_shapes == ()
+    assert _found(report) == {("ex:a", None, "ex:a")}
+    assert _found(validate([data], [shapes], reference=True)) == {
+        ("ex:a", None, "ex:a"),
+        ("ex:b", None, "ex:b"),
+    }
+
+
+def test_a_constraint_component_the_shapes_declare(tmp_path: Path) -> None:
+    """SHACL 1.0 §6: a shape using a parameter of a declared component runs on pySHACL
+    (never a parameter silently ignored)."""
+    data, shapes = _files(
+        tmp_path,
+        'ex:a ex:p "x" .\n',
+        "ex:Equal a sh:ConstraintComponent ;\n"
+        "    sh:parameter [ sh:path ex:mustBe ] ;\n"
+        '    sh:propertyValidator [ a sh:SPARQLSelectValidator ; sh:message "not {$mustBe}" ;\n'
+        '        sh:select "SELECT $this ?value WHERE '
+        '{ $this $PATH ?value FILTER (?value != $mustBe) }" ] .\n'
+        "ex:S a sh:NodeShape ; sh:targetNode ex:a ;\n"
+        '    sh:property [ sh:path ex:p ; ex:mustBe "y" ] .\n',
+    )
+    report = validate([data], [shapes])
+    ((_shape, why),) = report.fallback_shapes
+    assert why == "it uses the constraint component ex:Equal"
+    assert _found(report) == {("ex:a", "ex:p", '"x"')}
+
+
+def test_what_neither_validator_runs_is_one_clear_error(tmp_path: Path) -> None:
+    data, shapes = _files(
+        tmp_path,
+        "ex:a a ex:C .\n",
+        "ex:S a sh:NodeShape ; sh:targetClass ex:C ;\n"
+        '    sh:sparql [ sh:select "SELECT $this WHERE '
+        '{ GRAPH $shapesGraph { $this ?p ?o } }" ] .\n',
+    )
+    with pytest.raises(ValidationCouldNotRun, match=r"\$shapesGraph"):
+        validate([data], [shapes])

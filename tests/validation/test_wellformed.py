@@ -69,6 +69,28 @@ MALFORMED = {
         "shape ex:S: the SPARQL query of its sh:sparql constraint does not parse: "
         "line 1, column 28 of the query: unknown prefix `ex:`",
     ),
+    "SPARQL with MINUS": (
+        'sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o MINUS { $this ?p 1 } }" ] .',
+        "uses MINUS, which SHACL does not allow there",
+    ),
+    "SPARQL with VALUES": (
+        'sh:sparql [ sh:select "SELECT $this WHERE { VALUES ?o { 1 } $this ?p ?o }" ] .',
+        "uses VALUES, which SHACL does not allow there",
+    ),
+    "SPARQL with SERVICE": (
+        'sh:sparql [ sh:select "SELECT $this WHERE '
+        '{ $this ?p ?o SERVICE <http://e/> { ?a ?b ?c } }" ] .',
+        "uses SERVICE, which SHACL does not allow there",
+    ),
+    "SPARQL binding $this": (
+        'sh:sparql [ sh:select "SELECT $this WHERE { BIND (1 AS $this) }" ] .',
+        "uses AS $this, which SHACL does not allow there",
+    ),
+    "SPARQL with a sub-select that does not select $this": (
+        'sh:sparql [ sh:select "SELECT $this WHERE '
+        '{ $this ?p ?o { SELECT ?o WHERE { ?o ?q ?r } } }" ] .',
+        "uses a sub-select that does not select $this",
+    ),
     "SPARQL that does not parse": (
         'sh:sparql [ sh:select "SELECT $this WHERE { $this <http://e/p> ?o " ] .',
         "shape ex:S: the SPARQL query of its sh:sparql constraint does not parse: line 1",

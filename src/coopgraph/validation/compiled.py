@@ -219,9 +219,13 @@ class Shapes:
     def check_compiled(self, shape: Node) -> None:
         """Raise `Unsupported` when `shape`, or a shape it refers to, uses what is not
         compiled here."""
+        custom = self.custom_parameters()
         for node in self.reachable(shape):
             for predicate in set(self.graph.predicates(node)) & _UNSUPPORTED:
                 raise Unsupported(f"{_short(predicate)} is not compiled")
+            for predicate in set(self.graph.predicates(node)) & custom.keys():
+                component = _n3(self.graph, custom[predicate])
+                raise Unsupported(f"it uses the constraint component {component}")
             if self.graph.value(node, SH.qualifiedValueShapesDisjoint) == Literal(True):
                 raise Unsupported("sh:qualifiedValueShapesDisjoint is not compiled")
 
@@ -284,6 +288,16 @@ class Shapes:
             ):
                 return {d for m in members for d in self.graph.objects(m, SH.datatype)}
         return own
+
+    def custom_parameters(self) -> dict[Node, Node]:
+        """The parameters of the constraint components the shapes graph declares
+        (SHACL 1.0 §6), each with its component: not compiled here."""
+        found: dict[Node, Node] = {}
+        for component in set(self.graph.subjects(SH.parameter, None)):
+            for parameter in self.graph.objects(component, SH.parameter):
+                for path in self.graph.objects(parameter, SH.path):
+                    found[path] = component
+        return found
 
     def reachable(self, shape: Node) -> list[Node]:
         """`shape` and every shape it refers to (property, node, logical and qualified
@@ -723,7 +737,12 @@ def prebind_this(query: str, shapes: Shapes, shape: Node) -> str:
     into every group (the outer WHERE and each sub-select) that mentions `$this`."""
     text = query.replace("$this", "?this")
     matches = list(_WHERE.finditer(text))
-    simple = len(matches) == 1 and not re.search(r"\b(OPTIONAL|MINUS|SERVICE|GRAPH)\b", text, re.I)
+    groups = [g for g in _groups(text) if "?this" in g.own and not g.subquery]
+    simple = (
+        len(matches) == 1
+        and not re.search(r"\b(OPTIONAL|MINUS|SERVICE|GRAPH)\b", text, re.I)
+        and all(g.binds_this for g in groups)
+    )
     if simple:
         start = matches[0].end()
         depth, end = 1, start
@@ -732,7 +751,9 @@ def prebind_this(query: str, shapes: Shapes, shape: Node) -> str:
             end += 1
         return text[: end - 1] + f" FILTER ({shapes.focus_test(shape)}) " + text[end - 1 :]
     focus = shapes.focus_pattern(shape)
-    inserts: list[int] = []
+    # Every group that uses $this gets the focus nodes first, so that $this is bound there as
+    # substituting each focus node would bind it (`{ FILTER ($this = ex:a) } UNION ...`).
+    inserts = {g.start for g in groups}
     for match in matches:
         start = match.end()
         depth, end = 1, start
@@ -740,10 +761,75 @@ def prebind_this(query: str, shapes: Shapes, shape: Node) -> str:
             depth += {"{": 1, "}": -1}.get(text[end], 0)
             end += 1
         if "?this" in text[start:end]:
-            inserts.append(start)
+            inserts.add(start)
     for position in sorted(inserts, reverse=True):
         text = text[:position] + f" {focus} " + text[position:]
     return text
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A `{ ... }` group of a query: its own text (without the groups inside it), whether it
+    is the body of a WHERE, whether it wraps a sub-select, whether a triple pattern of its
+    own binds ?this."""
+
+    own: str
+    body: bool
+    subquery: bool
+    binds_this: bool
+    start: int
+    """Where its content starts in the query."""
+
+
+_SKIPPED = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^\s<>"{}|^`\\]*>|#[^\n]*'
+)
+_TERM = r"(?:a|<[^>]*>|[A-Za-z_][\w.-]*:[\w.-]*|:[\w.-]*|\?\w+|\^?[A-Za-z_][\w.-]*:[\w.-]*)"
+_THIS_SUBJECT = re.compile(rf"(?:^|[.;{{\s])\?this\s+\^?{_TERM}")
+_THIS_OBJECT = re.compile(rf"{_TERM}[*+?)]*\s+\?this\s*(?:[.;,]|$)")
+
+
+def without_strings(query: str) -> str:
+    """`query` with its strings, IRIs and comments blanked out (the same length)."""
+    return _SKIPPED.sub(
+        lambda m: (
+            "<" + "_" * (len(m.group(0)) - 2) + ">"
+            if m.group(0).startswith("<")
+            else "_" * len(m.group(0))
+        ),
+        query,
+    )
+
+
+def _groups(query: str) -> list[_Group]:
+    """The groups of `query`, strings, IRIs and comments aside."""
+    text = without_strings(query)
+    found: list[_Group] = []
+    stack: list[tuple[int, list[str], bool]] = []
+    own: list[str] = []
+    start = 0
+    for position, char in enumerate(text):
+        if char == "{":
+            own.append(text[start:position])
+            before = text[:position].rstrip()
+            stack.append((position, own, re.search(r"\bWHERE$", before, re.I) is not None))
+            own, start = [], position + 1
+        elif char == "}" and stack:
+            own.append(text[start:position])
+            body_text = " ".join(own).strip()
+            opened, outer, body = stack.pop()
+            found.append(
+                _Group(
+                    body_text,
+                    body,
+                    re.match(r"SELECT\b", body_text, re.I) is not None,
+                    bool(_THIS_SUBJECT.search(body_text) or _THIS_OBJECT.search(body_text)),
+                    opened + 1,
+                )
+            )
+            own, start = outer, position + 1
+    return found
 
 
 # --- Running the shapes on a store --------------------------------------------------------

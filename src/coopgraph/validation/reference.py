@@ -25,6 +25,12 @@ def run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> Graph:
         raise ValidationCouldNotRun(
             f"SHACL validation could not run: {error}", "fix the shapes named in the message"
         ) from error
+    except (NotImplementedError, ValueError, TypeError, LookupError, AttributeError) as error:
+        # pySHACL's own limits and failures on shapes it does not expect: one line, no traceback.
+        raise ValidationCouldNotRun(
+            f"pySHACL could not run the shapes: {type(error).__name__}: {error}",
+            "change the shapes that use what the message names",
+        ) from error
     if not isinstance(report, Graph):  # pyshacl returns its ValidationFailure in its place
         raise ValidationCouldNotRun(f"SHACL validation failed: {report}", "fix the shapes")
     return report

@@ -190,6 +190,13 @@ def _check_sparql(graph: Graph, s: shacl.Shapes, shape: Node, constraint: Node, 
         if text is None:
             continue
         body = str(text).replace("$PATH", "<urn:coopgraph:path>")
+        refused = _not_allowed(body)
+        if refused is not None:
+            raise shacl.MalformedShape(
+                shape,
+                f"the SPARQL query of {what} uses {refused}, which SHACL does not allow there "
+                "(SHACL 1.0 §5.3.1, pre-binding of variables)",
+            )
         try:
             ox.Store().query(s.prologue + body)
         except SyntaxError as error:
@@ -197,6 +204,29 @@ def _check_sparql(graph: Graph, s: shacl.Shapes, shape: Node, constraint: Node, 
             raise shacl.MalformedShape(
                 shape, f"the SPARQL query of {what} does not parse: {problem}"
             ) from error
+
+
+_PRE_BOUND = ("this", "shapesGraph", "currentShape", "value")
+_KEYWORDS = re.compile(r"\b(MINUS|VALUES|SERVICE)\b", re.IGNORECASE)
+_REBOUND = re.compile(r"\bAS\s+[?$](\w+)", re.IGNORECASE)
+_SUBSELECT = re.compile(r"\{\s*SELECT\b((?:(?!\bWHERE\b|\{).)*)", re.IGNORECASE | re.DOTALL)
+
+
+def _not_allowed(query: str) -> str | None:
+    """What a SPARQL-based constraint's query uses that SHACL forbids, or None: MINUS,
+    VALUES, SERVICE, `AS` binding a pre-bound variable, a sub-select that does not project
+    $this."""
+    text = shacl.without_strings(query)
+    keyword = _KEYWORDS.search(text)
+    if keyword is not None:
+        return keyword.group(1).upper()
+    for rebound in _REBOUND.finditer(text):
+        if rebound.group(1) in _PRE_BOUND:
+            return f"AS ${rebound.group(1)}"
+    for projection in _SUBSELECT.finditer(text):
+        if not re.search(r"[?$]this\b", projection.group(1)):
+            return "a sub-select that does not select $this"
+    return None
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
