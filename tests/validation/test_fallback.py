@@ -142,3 +142,18 @@ def test_what_neither_validator_runs_is_one_clear_error(tmp_path: Path) -> None:
     )
     with pytest.raises(ValidationCouldNotRun, match=r"\$shapesGraph"):
         validate([data], [shapes])
+
+
+def test_a_boolean_parameter_written_1_is_not_true(tmp_path: Path) -> None:
+    """SHACL activates sh:deactivated and sh:uniqueLang only for true itself; rdflib writes
+    "1"^^xsd:boolean as true when it parses it, so coopgraph reads those values as written."""
+    data, shapes = _files(
+        tmp_path,
+        'ex:a a ex:C ; ex:label "A"@en , "B"@en .\n',
+        'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:deactivated "1"^^xsd:boolean ;\n'
+        "    sh:property [ sh:path ex:label ; sh:maxCount 1 ] .\n"
+        "ex:T a sh:NodeShape ; sh:targetClass ex:C ;\n"
+        "    sh:property [ sh:path ex:label ; sh:uniqueLang '1'^^xsd:boolean ] .\n",
+    )
+    report = validate([data], [shapes])
+    assert [(r.source_shape, r.path) for r in report.results] == [("ex:S", "ex:label")]

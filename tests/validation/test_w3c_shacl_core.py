@@ -75,14 +75,10 @@ def _cases(manifest: Path) -> list[Case]:
 
 
 CASES = _cases(SUITE / "manifest.ttl")
-# Cases that pySHACL fails too, and why coopgraph fails them.
-FAILING = {
-    "property/uniqueLang-002": (
-        'SHACL activates sh:uniqueLang only for true itself, not for "1"^^xsd:boolean; but '
-        "rdflib, which reads the shapes for both validators, normalises that literal to "
-        '"true" as it parses it (rdflib.NORMALIZE_LITERALS, a process-wide setting)'
-    ),
-}
+# Cases that pySHACL fails too, each with why coopgraph fails it (strict xfail): none. pySHACL
+# fails property/uniqueLang-002 (it reads `sh:uniqueLang "1"^^xsd:boolean` as true; SHACL
+# activates the constraint only for true itself), which coopgraph passes.
+FAILING: dict[str, str] = {}
 
 
 def _pyshacl(case: Case) -> tuple[bool, int]:

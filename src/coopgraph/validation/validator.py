@@ -13,11 +13,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
 import pyoxigraph as ox
+import rdflib
 from rdflib import RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SH, SKOS, XSD
 from rdflib.term import Node
@@ -85,7 +87,7 @@ def validate(
         store = ox.Store()
         for path in graph_files:
             load_file(store, path, ox.DefaultGraph())
-    shapes_graph = load_graph(shape_files)
+    shapes_graph = _load_shapes(shape_files)
     if not shape_files:
         raise ValidationCouldNotRun(
             "there are no SHACL shapes to validate against",
@@ -119,6 +121,44 @@ def validate(
         compiled=0,
         fallback=[(shape, "asked for the reference") for shape in top_level],
     )
+
+
+_BOOLEAN_PARAMETERS = (SH.uniqueLang, SH.deactivated, SH.closed, SH.qualifiedValueShapesDisjoint)
+_WRITTEN_AS_DIGIT = re.compile(
+    rb"(?:uniqueLang|deactivated|closed|qualifiedValueShapesDisjoint)>?\s+[\"']\s*[01]\s*[\"']"
+)
+_NORMALISATION = threading.Lock()
+
+
+def _load_shapes(shape_files: Sequence[Path]) -> Graph:
+    """The shapes graph. SHACL activates sh:uniqueLang, sh:closed, sh:deactivated only for
+    `true` itself, not for `"1"^^xsd:boolean`, which rdflib writes as `true` when it parses it:
+    where the files write a boolean parameter so, they are read again without rdflib's
+    normalisation, for those values only."""
+    graph = load_graph(shape_files)
+    digits = []
+    for path in shape_files:
+        with contextlib.suppress(OSError):
+            digits.append(_WRITTEN_AS_DIGIT.search(path.read_bytes()) is not None)
+    if not any(digits):
+        return graph
+    with _NORMALISATION:
+        # A process-wide setting of rdflib's: coopgraph validates on one thread at a time.
+        before = rdflib.NORMALIZE_LITERALS
+        rdflib.NORMALIZE_LITERALS = False
+        try:
+            raw = load_graph(shape_files)
+        finally:
+            rdflib.NORMALIZE_LITERALS = before
+    exact = Graph()
+    for prefix, namespace in graph.namespaces():
+        exact.bind(prefix, namespace, override=True, replace=True)
+    for subject, predicate, written in raw:
+        value = written
+        if isinstance(written, Literal) and predicate not in _BOOLEAN_PARAMETERS:
+            value = Literal(str(written), lang=written.language, datatype=written.datatype)
+        exact.add((subject, predicate, value))
+    return exact
 
 
 def validate_store(
