@@ -96,3 +96,23 @@ class UnknownNameError(CoopgraphError):
 
 class ValidationCouldNotRun(CoopgraphError):
     """SHACL validation could not produce a report (no shapes, a broken shape, a failure)."""
+
+
+class ShapeError(ValidationCouldNotRun):
+    """A SHACL shape that SHACL does not allow; `path` and `line` locate it when known."""
+
+    def __init__(
+        self,
+        shape: str,
+        problem: str,
+        *,
+        path: Path | None = None,
+        line: int | None = None,
+        hint: str | None = "fix the shape",
+    ) -> None:
+        self.shape = shape
+        self.problem = problem
+        self.path = path
+        self.line = line
+        where = f"{_position(str(path), line, None)}: " if path is not None else ""
+        super().__init__(f"{where}shape {shape}: {problem}", hint)

@@ -38,8 +38,15 @@ def summary_line(report: ValidationReport) -> str:
 
 
 def report_text(report: ValidationReport) -> str:
-    """One line per result, then the summary."""
-    return "\n".join([*(result_line(r) for r in report.results), summary_line(report)])
+    """One line per result, then which shapes ran on pySHACL (if any), then the summary."""
+    lines = [result_line(r) for r in report.results]
+    if report.fallback_shapes:
+        total = report.compiled_shapes + len(report.fallback_shapes)
+        shapes = "; ".join(f"{shape} ({why})" for shape, why in report.fallback_shapes)
+        lines.append(
+            f"{len(report.fallback_shapes)} of {_plural(total, 'shape')} ran on pySHACL: {shapes}"
+        )
+    return "\n".join([*lines, summary_line(report)])
 
 
 def stats_text(stats: GraphStats) -> str:

@@ -32,14 +32,38 @@ from typing import cast
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from coopgraph.model.terms import from_oxigraph  # also quiets rdflib on ill-typed literals
 
+STORE_REWRITES = frozenset(
+    {
+        *(XSD[name] for name in ("byte", "short", "int", "long", "dateTimeStamp")),
+        *(XSD[f"unsigned{name}"] for name in ("Byte", "Short", "Int", "Long")),
+        *(XSD[f"{name}Integer"] for name in ("positive", "negative", "nonNegative", "nonPositive")),
+    }
+)
+"""Datatypes that Oxigraph does not keep: a well-formed "5"^^xsd:int is stored as
+"5"^^xsd:integer, and an xsd:dateTimeStamp as an xsd:dateTime."""
+_BASE_OF = {d: XSD.dateTime if d == XSD.dateTimeStamp else XSD.integer for d in STORE_REWRITES}
+
+
+def _n3(graph: Graph, term: Node) -> str:
+    return term.n3(graph.namespace_manager) if isinstance(term, URIRef | Literal) else str(term)
+
 
 class Unsupported(Exception):
-    """The shapes use SHACL features this module does not compile; use pySHACL."""
+    """A shape uses SHACL features this module does not compile; use pySHACL for it."""
+
+
+class MalformedShape(Exception):
+    """A shape that SHACL does not allow (`sh:minCount "abc"`): `shape` says which."""
+
+    def __init__(self, shape: Node, problem: str) -> None:
+        super().__init__(problem)
+        self.shape = shape
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -86,6 +110,10 @@ _SHAPE_PREDICATES = frozenset(
         SH.maxInclusive,
         SH.minExclusive,
         SH.maxExclusive,
+        SH.minLength,
+        SH.maxLength,
+        SH.closed,
+        SH.ignoredProperties,
         SH.sparql,
         SH.path,
         SH.severity,
@@ -108,17 +136,15 @@ _SHAPE_PREDICATES = frozenset(
 )
 _UNSUPPORTED = frozenset(
     {
-        SH.closed,
-        SH.ignoredProperties,
         SH.lessThan,
         SH.lessThanOrEquals,
-        SH.minLength,
-        SH.maxLength,
         SH.rule,
         SH.expression,
     }
 )
 _VALUE_COMPONENTS = {
+    SH.minLength: SH.MinLengthConstraintComponent,
+    SH.maxLength: SH.MaxLengthConstraintComponent,
     SH["class"]: SH.ClassConstraintComponent,
     SH.datatype: SH.DatatypeConstraintComponent,
     SH.nodeKind: SH.NodeKindConstraintComponent,
@@ -187,16 +213,125 @@ class Shapes:
         self.prologue = self._prologue()
         self.vars = _Vars()
         self.context = _Context()
-        self._check()
 
     # --- reading ----------------------------------------------------------------------
 
-    def _check(self) -> None:
-        used = set(self.graph.predicates())
-        for predicate in used & _UNSUPPORTED:
-            raise Unsupported(f"{predicate} is not compiled")
-        for node in self.graph.subjects(SH.qualifiedValueShapesDisjoint, Literal(True)):
-            raise Unsupported(f"sh:qualifiedValueShapesDisjoint on {node}")
+    def check_compiled(self, shape: Node) -> None:
+        """Raise `Unsupported` when `shape`, or a shape it refers to, uses what is not
+        compiled here."""
+        custom = self.custom_parameters()
+        for node in self.reachable(shape):
+            for predicate in set(self.graph.predicates(node)) & _UNSUPPORTED:
+                raise Unsupported(f"{_short(predicate)} is not compiled")
+            for predicate in set(self.graph.predicates(node)) & custom.keys():
+                component = _n3(self.graph, custom[predicate])
+                raise Unsupported(f"it uses the constraint component {component}")
+            if self.graph.value(node, SH.qualifiedValueShapesDisjoint) == Literal(True):
+                raise Unsupported("sh:qualifiedValueShapesDisjoint is not compiled")
+
+    def rewrite_unsafe(self, shape: Node, written: frozenset[URIRef]) -> str | None:
+        """Why `shape` may give other results compiled than on pySHACL, given that the data
+        has literals written with the datatypes `written` (of `STORE_REWRITES`), which the
+        store keeps as their base type (xsd:integer, xsd:dateTime); or None.
+
+        An sh:datatype check is safe when it accepts a written datatype exactly when it
+        accepts that datatype's base type (e.g. sh:or of xsd:integer and the written
+        xsd:nonNegativeInteger). An ill-typed literal of a written datatype may still pass
+        it compiled where pySHACL fails it: `coopgraph.validation.literals` reports that
+        literal in any case."""
+        if not written:
+            return None
+        bases = {_BASE_OF[w] for w in written}
+        for node in self.reachable(shape):
+            for predicate, value in self.graph.predicate_objects(node):
+                if predicate == SH.datatype:
+                    if value not in written and value not in bases and value not in STORE_REWRITES:
+                        continue
+                    accepted = self._alternatives(node)
+                    for w in written:
+                        if (w in accepted) != (_BASE_OF[w] in accepted):
+                            return (
+                                f"sh:datatype {_n3(self.graph, value)} cannot tell "
+                                f"{_n3(self.graph, w)} from {_n3(self.graph, _BASE_OF[w])} in the "
+                                "store, and the data has such literals"
+                            )
+                elif predicate in (SH.hasValue, SH["in"]):
+                    # Compared as terms (numeric comparisons, by value, are safe).
+                    terms = [value] if predicate == SH.hasValue else self.items(value)
+                    for term in terms:
+                        if isinstance(term, Literal) and term.datatype in STORE_REWRITES | bases:
+                            return (
+                                f"{_short(predicate)} {_n3(self.graph, term)}: the store "
+                                "keeps literals of its datatype rewritten, and the data has "
+                                "such literals"
+                            )
+        return None
+
+    def _alternatives(self, node: Node) -> set[Node]:
+        """The datatypes a value may have to meet `node`'s sh:datatype: all those of the
+        sh:or list that `node` is a member of (each member a datatype alone), else its own."""
+        own = set(self.graph.objects(node, SH.datatype))
+        cells = list(self.graph.subjects(RDF.first, node))
+        for cell in cells:
+            head = cell
+            while True:
+                previous = list(self.graph.subjects(RDF.rest, head))
+                if len(previous) != 1:
+                    break
+                head = previous[0]
+            if (None, SH["or"], head) not in self.graph:
+                continue
+            members = self.items(head)
+            if all(
+                set(self.graph.predicates(m)) <= {SH.datatype, SH.message, RDF.type}
+                for m in members
+            ):
+                return {d for m in members for d in self.graph.objects(m, SH.datatype)}
+        return own
+
+    def custom_parameters(self) -> dict[Node, Node]:
+        """The parameters of the constraint components the shapes graph declares
+        (SHACL 1.0 §6), each with its component: not compiled here."""
+        found: dict[Node, Node] = {}
+        for component in set(self.graph.subjects(SH.parameter, None)):
+            for parameter in self.graph.objects(component, SH.parameter):
+                for path in self.graph.objects(parameter, SH.path):
+                    found[path] = component
+        return found
+
+    def reachable(self, shape: Node) -> list[Node]:
+        """`shape` and every shape it refers to (property, node, logical and qualified
+        shapes), each once."""
+        found: list[Node] = []
+        pending = [shape]
+        seen: set[Node] = set()
+        while pending:
+            node = pending.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            found.append(node)
+            for predicate in (SH.property, SH.node, SH["not"], SH.qualifiedValueShape):
+                pending += self.graph.objects(node, predicate)
+            for predicate in (SH["and"], SH["or"], SH.xone):
+                for members in self.graph.objects(node, predicate):
+                    pending += self.items(members)
+        return found
+
+    def implicit_class(self, shape: Node) -> bool:
+        """A shape that is also a class targets the instances of that class (SHACL 1.0
+        §2.1.3.1): an rdfs:Class, or an owl:Class (which OWL declares a subclass of it)."""
+        if not isinstance(shape, URIRef):
+            return False
+        types = set(self.graph.objects(shape, RDF.type))
+        if not types & {SH.NodeShape, SH.PropertyShape}:
+            return False
+        classes = {
+            RDFS.Class,
+            OWL.Class,
+            *self.graph.transitive_subjects(RDFS.subClassOf, RDFS.Class),
+        }
+        return bool(types & classes)
 
     def _prologue(self) -> str:
         lines = []
@@ -217,6 +352,8 @@ class Shapes:
             SH.target,
         )
         found = {s for t in targets for s in self.graph.subjects(t, None)}
+        for kind in (SH.NodeShape, SH.PropertyShape):
+            found |= {s for s in self.graph.subjects(RDF.type, kind) if self.implicit_class(s)}
         return sorted(found, key=str)
 
     def objects(self, node: Node, predicate: URIRef) -> list[Node]:
@@ -270,6 +407,7 @@ class Shapes:
         literals of every datatype they check."""
         classes = {c for c in self.graph.objects(None, SH["class"]) if isinstance(c, URIRef)}
         classes |= {c for c in self.graph.objects(None, SH.targetClass) if isinstance(c, URIRef)}
+        classes |= {c for c in self.top_level() if isinstance(c, URIRef) and self.implicit_class(c)}
         if classes:
             query = (
                 "SELECT ?class ?sub WHERE { VALUES ?class { "
@@ -344,6 +482,9 @@ class Shapes:
                 f'(isLiteral({var}) && LANG({var}) != "" && (LCASE(LANG({var})) IN ({tags}) '
                 f'|| LCASE(STRBEFORE(CONCAT(LANG({var}), "-"), "-")) IN ({tags})))'
             )
+        if predicate in (SH.minLength, SH.maxLength):
+            test = ">=" if predicate == SH.minLength else "<="
+            return f"(!isBlank({var}) && STRLEN(STR({var})) {test} {_count(value)})"
         if predicate in _COMPARISONS:
             return f"({var} {_COMPARISONS[predicate]} {sparql_term(value)})"
         if predicate == SH.node:
@@ -359,7 +500,7 @@ class Shapes:
         if predicate == SH.xone:
             parts = [f"IF({self.conforms(member, var)}, 1, 0)" for member in self.items(value)]
             return "((" + " + ".join(parts or ["0"]) + ") = 1)"
-        raise Unsupported(f"{predicate}")
+        raise Unsupported(f"{_short(predicate)} is not compiled")
 
     def datatype(self, var: str, datatype: Node) -> str:
         if datatype == RDF.langString:
@@ -387,11 +528,34 @@ class Shapes:
                 parts.append(self._node_condition(predicate, value, var))
             for prop in self.objects(shape, SH.property):
                 parts.append(self.conforms(prop, var))
+            if _true(self.graph.value(shape, SH.closed)):
+                parts.append(f"NOT EXISTS {{ {self.closed_pattern(shape, var)} }}")
         else:
+            if _true(self.graph.value(shape, SH.closed)):
+                raise Unsupported("sh:closed on a property shape")
             parts += self._property_conditions(shape, self.path(path), var)
         if self.objects(shape, SH.sparql):
             raise Unsupported(f"a SPARQL constraint inside a nested shape ({shape})")
         return "(" + " && ".join(parts) + ")" if parts else "true"
+
+    def closed_pattern(self, shape: Node, var: str, path: str = "", value: str = "") -> str:
+        """A pattern matching the triples of `var` that closed `shape` does not allow: a
+        predicate that is no sh:path of its property shapes nor an ignored property (nor
+        rdf:type rdfs:Resource, which pySHACL always allows)."""
+        path = path or self.vars("closedPath")
+        value = value or self.vars("closedValue")
+        allowed = {
+            p
+            for prop in self.objects(shape, SH.property)
+            for p in self.graph.objects(prop, SH.path)
+            if isinstance(p, URIRef)
+        }
+        for listed in self.objects(shape, SH.ignoredProperties):
+            allowed |= {p for p in self.items(listed) if isinstance(p, URIRef)}
+        tests = [f"!(sameTerm({path}, <{RDF.type}>) && sameTerm({value}, <{RDFS.Resource}>))"]
+        if allowed:
+            tests.append(f"{path} NOT IN ({', '.join(f'<{p}>' for p in sorted(allowed))})")
+        return f"{var} {path} {value} FILTER ({' && '.join(tests)})"
 
     def _parameters(self, shape: Node) -> Iterator[tuple[URIRef, Node]]:
         """The parameters of `shape`, cheapest tests first: conditions are joined with &&,
@@ -400,7 +564,7 @@ class Shapes:
             if not isinstance(predicate, URIRef):
                 continue
             if predicate not in _SHAPE_PREDICATES and str(predicate).startswith(str(SH)):
-                raise Unsupported(f"{predicate}")
+                raise Unsupported(f"{_short(predicate)} is not compiled")
             for value in self.objects(shape, predicate):
                 yield predicate, value
 
@@ -431,7 +595,7 @@ class Shapes:
             SH.qualifiedMinCount,
             SH.qualifiedMaxCount,
         ):
-            raise Unsupported(f"{predicate} on a node shape")
+            raise Unsupported(f"{_short(predicate)} on a node shape")
         return "true"  # targets, names, messages, severity, property shapes (handled apart)
 
     def _property_conditions(self, shape: Node, path: str, f: str) -> list[str]:
@@ -449,7 +613,7 @@ class Shapes:
                 parts.append(self._at_least(_count(value), path, f, "true"))
             elif predicate == SH.maxCount:
                 parts.append("!" + self._at_least(_count(value) + 1, path, f, "true"))
-            elif predicate == SH.uniqueLang and value == Literal(True):
+            elif predicate == SH.uniqueLang and _true(value):
                 a, b = self.vars(), self.vars()
                 parts.append(
                     f"NOT EXISTS {{ {f} {path} {a} . {f} {path} {b} FILTER (!sameTerm({a}, {b}) "
@@ -497,7 +661,8 @@ class Shapes:
     def focus_branches(self, shape: Node) -> list[str]:
         """Patterns binding ?this to the focus nodes of `shape`, one per target."""
         branches: list[str] = []
-        for cls in self.objects(shape, SH.targetClass):
+        implicit = [shape] if self.implicit_class(shape) else []
+        for cls in [*self.objects(shape, SH.targetClass), *implicit]:
             if not isinstance(cls, URIRef):
                 raise Unsupported(f"sh:targetClass {cls!r}")
             subs = self.context.subclasses.get(cls, [f"<{cls}>"])
@@ -572,7 +737,12 @@ def prebind_this(query: str, shapes: Shapes, shape: Node) -> str:
     into every group (the outer WHERE and each sub-select) that mentions `$this`."""
     text = query.replace("$this", "?this")
     matches = list(_WHERE.finditer(text))
-    simple = len(matches) == 1 and not re.search(r"\b(OPTIONAL|MINUS|SERVICE|GRAPH)\b", text, re.I)
+    groups = [g for g in _groups(text) if "?this" in g.own and not g.subquery]
+    simple = (
+        len(matches) == 1
+        and not re.search(r"\b(OPTIONAL|MINUS|SERVICE|GRAPH)\b", text, re.I)
+        and all(g.binds_this for g in groups)
+    )
     if simple:
         start = matches[0].end()
         depth, end = 1, start
@@ -581,7 +751,9 @@ def prebind_this(query: str, shapes: Shapes, shape: Node) -> str:
             end += 1
         return text[: end - 1] + f" FILTER ({shapes.focus_test(shape)}) " + text[end - 1 :]
     focus = shapes.focus_pattern(shape)
-    inserts: list[int] = []
+    # Every group that uses $this gets the focus nodes first, so that $this is bound there as
+    # substituting each focus node would bind it (`{ FILTER ($this = ex:a) } UNION ...`).
+    inserts = {g.start for g in groups}
     for match in matches:
         start = match.end()
         depth, end = 1, start
@@ -589,10 +761,75 @@ def prebind_this(query: str, shapes: Shapes, shape: Node) -> str:
             depth += {"{": 1, "}": -1}.get(text[end], 0)
             end += 1
         if "?this" in text[start:end]:
-            inserts.append(start)
+            inserts.add(start)
     for position in sorted(inserts, reverse=True):
         text = text[:position] + f" {focus} " + text[position:]
     return text
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A `{ ... }` group of a query: its own text (without the groups inside it), whether it
+    is the body of a WHERE, whether it wraps a sub-select, whether a triple pattern of its
+    own binds ?this."""
+
+    own: str
+    body: bool
+    subquery: bool
+    binds_this: bool
+    start: int
+    """Where its content starts in the query."""
+
+
+_SKIPPED = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^\s<>"{}|^`\\]*>|#[^\n]*'
+)
+_TERM = r"(?:a|<[^>]*>|[A-Za-z_][\w.-]*:[\w.-]*|:[\w.-]*|\?\w+|\^?[A-Za-z_][\w.-]*:[\w.-]*)"
+_THIS_SUBJECT = re.compile(rf"(?:^|[.;{{\s])\?this\s+\^?{_TERM}")
+_THIS_OBJECT = re.compile(rf"{_TERM}[*+?)]*\s+\?this\s*(?:[.;,]|$)")
+
+
+def without_strings(query: str) -> str:
+    """`query` with its strings, IRIs and comments blanked out (the same length)."""
+    return _SKIPPED.sub(
+        lambda m: (
+            "<" + "_" * (len(m.group(0)) - 2) + ">"
+            if m.group(0).startswith("<")
+            else "_" * len(m.group(0))
+        ),
+        query,
+    )
+
+
+def _groups(query: str) -> list[_Group]:
+    """The groups of `query`, strings, IRIs and comments aside."""
+    text = without_strings(query)
+    found: list[_Group] = []
+    stack: list[tuple[int, list[str], bool]] = []
+    own: list[str] = []
+    start = 0
+    for position, char in enumerate(text):
+        if char == "{":
+            own.append(text[start:position])
+            before = text[:position].rstrip()
+            stack.append((position, own, re.search(r"\bWHERE$", before, re.I) is not None))
+            own, start = [], position + 1
+        elif char == "}" and stack:
+            own.append(text[start:position])
+            body_text = " ".join(own).strip()
+            opened, outer, body = stack.pop()
+            found.append(
+                _Group(
+                    body_text,
+                    body,
+                    re.match(r"SELECT\b", body_text, re.I) is not None,
+                    bool(_THIS_SUBJECT.search(body_text) or _THIS_OBJECT.search(body_text)),
+                    opened + 1,
+                )
+            )
+            own, start = outer, position + 1
+    return found
 
 
 # --- Running the shapes on a store --------------------------------------------------------
@@ -654,8 +891,14 @@ class Validator:
     the path's triples and test focus-node membership only for the rare offending value."""
 
     def __init__(
-        self, shapes: Graph, store: ox.Store, graphs: Sequence[ox.NamedNode | ox.DefaultGraph]
+        self,
+        shapes: Graph,
+        store: ox.Store,
+        graphs: Sequence[ox.NamedNode | ox.DefaultGraph],
+        leave: Mapping[Node, str] | None = None,
     ) -> None:
+        """`leave`: top-level shapes not to compile (left to pySHACL), each with why."""
+        leave = leave or {}
         self.shapes = Shapes(shapes)
         self.store = store
         self.graphs = graphs
@@ -663,14 +906,39 @@ class Validator:
         self.checks: list[_Check] = []
         self._value_checks: dict[tuple[str, str, str], list[tuple[str, Node, Node, URIRef]]] = {}
         self._value_tops: dict[tuple[str, str, str], tuple[Node, Node]] = {}
+        self.compiled: list[Node] = []
+        self.fallback: list[tuple[Node, str]] = []
+        """The top-level shapes left to pySHACL, each with what it uses that is not compiled."""
         for shape in self.shapes.top_level():
-            if not self.shapes.deactivated(shape):
+            if self.shapes.deactivated(shape):
+                continue
+            if shape in leave:
+                self.fallback.append((shape, leave[shape]))
+                continue
+            checks = len(self.checks)
+            value_checks = {group: list(found) for group, found in self._value_checks.items()}
+            value_tops = dict(self._value_tops)
+            try:
+                self.shapes.check_compiled(shape)
                 self._compile(shape)
+            except Unsupported as error:
+                # Whole shapes fall back, never a part of one: undo what it had added.
+                del self.checks[checks:]
+                self._value_checks, self._value_tops = value_checks, value_tops
+                self.fallback.append((shape, str(error)))
+            else:
+                self.compiled.append(shape)
         self._group_value_checks()
 
+    def rewrite_unsafe(self, written: frozenset[URIRef]) -> dict[Node, str]:
+        """The compiled shapes that may give other results than pySHACL on data with
+        literals of the `written` datatypes (see `Shapes.rewrite_unsafe`), each with why."""
+        found = {shape: self.shapes.rewrite_unsafe(shape, written) for shape in self.compiled}
+        return {shape: why for shape, why in found.items() if why is not None}
+
     def _require_messages(self, shape: Node) -> None:
-        if not self.shapes.messages(shape):
-            raise Unsupported(f"{shape} has no sh:message (pySHACL would write one)")
+        """Results of a shape without sh:message get pySHACL's generic message later
+        (`coopgraph.validation.messages`)."""
 
     def _compile(self, shape: Node) -> None:
         s = self.shapes
@@ -687,7 +955,19 @@ class Validator:
                     condition = s._node_condition(predicate, value, "?this")
                     flags.append((condition, (shape, None, SH.HasValueConstraintComponent, False)))
                 elif predicate in (SH.equals, SH.disjoint):
-                    raise Unsupported(f"{predicate} on the node shape {shape}")
+                    raise Unsupported(f"{_short(predicate)} on a node shape")
+                elif predicate == SH.closed:
+                    if _true(value):
+                        pattern = s.closed_pattern(shape, "?this", "?path", "?value")
+                        self.checks.append(
+                            _Check(
+                                f"SELECT DISTINCT ?this ?path ?value WHERE "
+                                f"{{ {s.focus_pattern(shape)} {pattern} }}",
+                                "closed",
+                                shape,
+                                component=SH.ClosedConstraintComponent,
+                            )
+                        )
                 else:
                     s._node_condition(predicate, value, "?this")  # raises if not compiled
             properties = [p for p in s.objects(shape, SH.property) if not s.deactivated(p)]
@@ -852,7 +1132,7 @@ class Validator:
                         )
                     )
             elif predicate == SH.uniqueLang:
-                if value != Literal(True):
+                if not _true(value):
                     continue
                 self.checks.append(
                     _Check(
@@ -908,9 +1188,15 @@ class Validator:
                         test = s._at_least(n, path, "?this", condition)
                     flags.append((test, (prop, path_node, component, False)))
             elif predicate == SH.property:
-                raise Unsupported(f"a property shape inside the property shape {prop}")
-            else:
-                raise Unsupported(f"{predicate} on {prop}")
+                raise Unsupported("a property shape inside a property shape")
+            elif predicate == SH.closed:
+                if _true(value):
+                    raise Unsupported("sh:closed on a property shape")
+            elif predicate == SH.ignoredProperties:
+                continue
+            elif str(predicate).startswith(str(SH)):
+                raise Unsupported(f"{_short(predicate)} on a property shape")
+                # Not SHACL's: SHACL ignores it.
         return flags
 
     def _sparql(self, shape: Node, path_node: Node | None, constraint: Node) -> None:
@@ -925,9 +1211,19 @@ class Validator:
             raise Unsupported("$currentShape or $shapesGraph in a SPARQL constraint")
         if path_node is not None:
             text = text.replace("$PATH", s.path(path_node))
+        query = prebind_this(text, s, shape)
+        try:
+            # On an empty store: whether it parses as rewritten, and what it selects.
+            solutions = ox.Store().query(s.prologue + query)
+        except SyntaxError as error:
+            raise Unsupported("its SPARQL constraint does not parse pre-bound") from error
+        if not isinstance(solutions, ox.QuerySolutions) or "this" not in [
+            variable.value for variable in solutions.variables
+        ]:
+            raise Unsupported("its SPARQL constraint does not select $this")
         self.checks.append(
             _Check(
-                prebind_this(text, s, shape),
+                query,
                 "sparql",
                 shape,
                 path_node,
@@ -989,6 +1285,19 @@ class Validator:
                         )
                     )
                 continue
+            if check.kind == "closed":
+                found.append(
+                    Result(
+                        this,
+                        _term(row["path"]),
+                        _term(row["value"]),
+                        check.component,
+                        check.shape,
+                        s.severity(check.shape),
+                        s.messages(check.shape),
+                    )
+                )
+                continue
             value = _term(row["value"]) if check.kind == "value" else None
             found.append(
                 Result(
@@ -1038,6 +1347,18 @@ class Validator:
                 )
             )
         return found
+
+
+def _true(value: Node | None) -> bool:
+    """The boolean `true` itself: SHACL activates sh:uniqueLang only for it (not for
+    `"1"^^xsd:boolean`, another literal of the same value)."""
+    return isinstance(value, Literal) and value.datatype == XSD.boolean and str(value) == "true"
+
+
+def _short(term: Node) -> str:
+    """`sh:name` for a SHACL term, else the term in N3."""
+    text = str(term)
+    return "sh:" + text[len(str(SH)) :] if text.startswith(str(SH)) else f"<{text}>"
 
 
 def _format(message: Literal, bound: dict[str, Node]) -> Literal:

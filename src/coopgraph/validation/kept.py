@@ -57,6 +57,8 @@ def keep_report(
         "conforms": report.conforms,
         "results": [_result_record(result) for result in report.results],
         "turtle": report.report_graph.serialize(format="turtle"),
+        "compiled_shapes": report.compiled_shapes,
+        "fallback_shapes": [list(pair) for pair in report.fallback_shapes],
     }
     _write_json(folder / _KEPT.format(digest), kept)
     if by_check is not None:
@@ -206,6 +208,10 @@ def kept_report(
             raise ValueError("conforms is not a boolean")
         results = tuple(_result_of(result) for result in record["results"])
         graph = Graph().parse(data=str(record["turtle"]), format="turtle")
+        compiled = int(record.get("compiled_shapes", 0))
+        fallback = tuple(
+            (str(shape), str(reason)) for shape, reason in record.get("fallback_shapes", [])
+        )
     except Exception:  # a damaged file: rdflib's parser raises many types besides _DAMAGED
         return None
-    return ValidationReport(conforms, results, graph)
+    return ValidationReport(conforms, results, graph, compiled, fallback)

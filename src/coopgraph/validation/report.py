@@ -8,6 +8,7 @@ results; `read_results` reads any SHACL report graph (pySHACL's or that one) int
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Literal as TypingLiteral
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import SH
+from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
 from coopgraph.model import resources
@@ -78,6 +79,10 @@ class ValidationReport:
     conforms: bool
     results: tuple[ValidationResult, ...]
     report_graph: Graph = field(compare=False, repr=False)
+    compiled_shapes: int = 0
+    """How many top-level shapes ran compiled to SPARQL."""
+    fallback_shapes: tuple[tuple[str, str], ...] = ()
+    """The top-level shapes that ran on pySHACL instead, each (shape, why)."""
 
     @property
     def counts(self) -> dict[Severity, int]:
@@ -95,6 +100,12 @@ class ValidationReport:
             "counts": dict(self.counts),
             "resources": self.resource_count,
             "results": [result.as_dict() for result in self.results],
+            "shapes": {
+                "compiled": self.compiled_shapes,
+                "pyshacl": [
+                    {"shape": shape, "reason": reason} for shape, reason in self.fallback_shapes
+                ],
+            },
         }
 
 
@@ -125,6 +136,27 @@ def compiled_report_graph(raw: list[shacl.Result], shapes_graph: Graph) -> Graph
     return report
 
 
+def merge_report_graphs(report: Graph, other: Graph) -> None:
+    """Add the results of the SHACL report graph `other` to `report`, and say again whether
+    `report` conforms (no result of severity sh:Violation)."""
+    (root,) = report.subjects(RDF.type, SH.ValidationReport)
+    roots = set(other.subjects(RDF.type, SH.ValidationReport))
+    for triple in other:
+        subject, predicate, _ = triple
+        if subject in roots:
+            if predicate == SH.result:
+                report.add((root, SH.result, triple[2]))
+            continue
+        report.add(triple)
+    for prefix, namespace in other.namespaces():
+        report.bind(prefix, namespace, override=False)
+    violation = any(
+        report.value(result, SH.resultSeverity) not in (SH.Warning, SH.Info)
+        for result in report.objects(root, SH.result)
+    )
+    report.set((root, SH.conforms, Literal(not violation)))
+
+
 def _copy_structure(source: Graph, node: Node, target: Graph) -> None:
     """Copy the blank-node structure below `node` (a SHACL path) from `source` to `target`."""
     pending = [node]
@@ -151,10 +183,10 @@ def read_results(
         for result in report_graph.objects(report, SH.result)
     }
     results = [_result(node, report_graph, data_graph, shapes_graph, index) for node in nodes]
-    return tuple(sorted(results, key=_sort_key))
+    return tuple(sorted(results, key=result_sort_key))
 
 
-def _sort_key(result: ValidationResult) -> tuple[object, ...]:
+def result_sort_key(result: ValidationResult) -> tuple[object, ...]:
     file = result.display_file
     return (
         file is None,
@@ -183,7 +215,7 @@ def _result(
         path=render_path(report, path) if path is not None else None,
         value=_display(report, data_graph, value) if value is not None else None,
         message=_message(report, node),
-        source_shape=_shape_name(report, shapes_graph, report.value(node, SH.sourceShape)),
+        source_shape=shape_name(report, shapes_graph, report.value(node, SH.sourceShape)),
         file=location.file if location else None,
         line=location.line if location else None,
     )
@@ -197,8 +229,13 @@ def _severity(iri: Node | None) -> Severity:
 def _compact(graph: Graph, term: Node | None) -> str:
     if term is None:
         return "-"
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        term = Literal(str(term))  # RDF 1.1: the same literal, however a parser wrote it
     if isinstance(term, URIRef | Literal | BNode):
-        return term.n3(graph.namespace_manager)
+        with warnings.catch_warnings():
+            # An ill-typed number ("1e"^^xsd:double) is written as it is, which rdflib warns of.
+            warnings.simplefilter("ignore")
+            return term.n3(graph.namespace_manager)
     return str(term)
 
 
@@ -230,7 +267,7 @@ def _message(report: Graph, node: Node) -> str:
     return f"{_compact(report, component)} not satisfied"
 
 
-def _shape_name(report: Graph, shapes_graph: Graph, shape: Node | None) -> str:
+def shape_name(report: Graph, shapes_graph: Graph, shape: Node | None) -> str:
     """A blank-node property shape is named by the node shape it belongs to."""
     if isinstance(shape, BNode):
         named = nearest_named_ancestor(shapes_graph, shape)
