@@ -97,9 +97,11 @@ def validate_command(
     """Check FILES (default: the bundled data) against the SHACL shapes.
 
     FILES are read with the bundled ontology. Exit 0 when there is no violation (warnings
-    and info do not count), 1 when there is one, 2 when a file cannot be read. When the store
-    for these files has been built, the report its build made is read instead of validating
-    again.
+    and info do not count), 1 when there is one, 2 when a file cannot be read or a shape is
+    malformed (named with its file and line). An ill-typed literal (e.g. "20x5"^^xsd:gYear) is
+    a violation whether or not a shape names its property. A shape the compiled checks cannot
+    run goes to pySHACL, and the report says which. When the store for these files has been
+    built, the report its build made is read instead of validating again.
     """
     from coopgraph.report import formatting  # noqa: PLC0415
     from coopgraph.validation.validator import validate  # noqa: PLC0415
