@@ -995,9 +995,12 @@ def serve_command(
         else:
             click.echo(f"coopgraph serve: updates are kept in {store_dir}")
 
+    def warn(message: str) -> None:
+        click.echo(f"coopgraph: warning: {message}", err=True)
+
     interrupted = False
     try:
-        serve(config, ready)
+        serve(config, ready, warn)
     except KeyboardInterrupt:  # uvicorn stops gracefully, then passes Ctrl-C on
         interrupted = True
     if update and store_dir is None:

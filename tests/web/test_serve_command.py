@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -193,3 +195,22 @@ def test_runaway_queries_of_one_client_do_not_starve_another(base: tuple[str, Pa
     assert waited < 3 + 0.5, waited
     assert statuses.count(429) >= 20 - 6  # past --max-per-client
     assert set(statuses) <= {429, 503, 504}  # refused, out of memory, or stopped
+
+
+def test_serve_says_when_it_builds_a_damaged_store_again(store_cache: Path, tmp_path: Path) -> None:
+    built = subprocess.run(
+        [COOPGRAPH, "query", "sources", "--format", "csv"],
+        env={**os.environ, "COOPGRAPH_CACHE_DIR": str(store_cache)},
+        capture_output=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    cache = tmp_path / "cache"
+    shutil.copytree(store_cache, cache)
+    manifests = list(cache.glob("stores/*/manifest.json"))
+    assert manifests, "the session's cache holds a built store"
+    for manifest in manifests:
+        manifest.write_bytes(manifest.read_bytes()[:40])
+    output = _until_interrupted([COOPGRAPH, "serve"], cache, tmp_path / "log")
+    assert "coopgraph: warning:" in output
+    assert "Traceback" not in output

@@ -107,7 +107,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coopgraph import __version__
-from coopgraph.build.engine import open_engine
+from coopgraph.build.engine import Warn, open_engine
 from coopgraph.errors import CoopgraphError, QueryError, UnknownNameError
 from coopgraph.model.inputs import Inputs
 from coopgraph.model.namespaces import DATA_GRAPH, ENTAILMENTS_GRAPH, ONTOLOGY_GRAPH, compact
@@ -556,17 +556,17 @@ class ServerContext:
 STORE_MARKER = "coopgraph-store.json"
 
 
-def _start(config: ServeConfig) -> ServerContext:
+def _start(config: ServeConfig, warn: Warn | None = None) -> ServerContext:
     """Open (or build) the cached store, copy it (or open the kept store of --store-dir),
     start the workers."""
     workdir = Path(tempfile.mkdtemp(prefix="coopgraph-serve-"))
     lock: Any = None
     try:
         if config.store_dir is not None:
-            store, lock = _kept_store(config)
+            store, lock = _kept_store(config, warn)
         else:
             store = workdir / "store"
-            shutil.copytree(_cached_store(config), store)
+            shutil.copytree(_cached_store(config, warn), store)
         pool = WorkerPool(
             PoolSettings(
                 store_path=store,
@@ -596,16 +596,16 @@ def _start(config: ServeConfig) -> ServerContext:
     return context
 
 
-def _cached_store(config: ServeConfig) -> Path:
+def _cached_store(config: ServeConfig, warn: Warn | None = None) -> Path:
     inputs = Inputs.with_data(list(config.data)) if config.data else Inputs.bundled()
-    engine = open_engine(inputs, config.cache_dir)
+    engine = open_engine(inputs, config.cache_dir, warn=warn)
     assert engine.info is not None
     cached = engine.info.location / "store"
     del engine  # closes the cached store: from here on only the workers open the copy
     return cached
 
 
-def _kept_store(config: ServeConfig) -> tuple[Path, Any]:
+def _kept_store(config: ServeConfig, warn: Warn | None = None) -> tuple[Path, Any]:
     """The store of --store-dir: opened again if coopgraph made it, made from the data if the
     folder is new or empty, refused if it holds anything else; locked for this server."""
     folder = config.store_dir
@@ -636,7 +636,7 @@ def _kept_store(config: ServeConfig) -> tuple[Path, Any]:
         ) from None
     if not marker.is_file():
         shutil.rmtree(store, ignore_errors=True)
-        shutil.copytree(_cached_store(config), store)
+        shutil.copytree(_cached_store(config, warn), store)
         marker.write_text(
             json.dumps({"coopgraph": __version__, "store": "store"}) + "\n", encoding="utf-8"
         )
@@ -1171,7 +1171,11 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return listener
 
 
-def serve(config: ServeConfig, ready: Callable[[ServeConfig], None] | None = None) -> None:
+def serve(
+    config: ServeConfig,
+    ready: Callable[[ServeConfig], None] | None = None,
+    warn: Warn | None = None,
+) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM); the workers stop with the server. The port
     is taken and the store opened before anything is served, so a busy port or a broken data
     file is a CoopgraphError (one line), not a traceback from inside the server; `ready` is
@@ -1180,7 +1184,7 @@ def serve(config: ServeConfig, ready: Callable[[ServeConfig], None] | None = Non
 
     listener = listening_socket(config.host, config.port)
     try:
-        context = _start(config)
+        context = _start(config, warn)
     except BaseException:
         listener.close()
         raise
