@@ -81,3 +81,26 @@ def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
     write_atomically(target, "new")
     assert target.read_text(encoding="utf-8") == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["out.ttl"]
+
+
+def test_sparql_tsv_is_read_back_by_rdflib_term_for_term() -> None:
+    from io import BytesIO  # noqa: PLC0415
+
+    from rdflib import XSD, BNode, Literal, URIRef  # noqa: PLC0415
+    from rdflib.query import Result  # noqa: PLC0415
+
+    from coopgraph.query.export import serialize_table  # noqa: PLC0415
+    from coopgraph.query.results import ResultTable  # noqa: PLC0415
+
+    rows = (
+        (URIRef("https://example.org/a"), Literal('tab\there, "quoted"\nand a \\ line'), None),
+        (BNode("b1"), Literal("Côte d'Ivoire", lang="fr"), Literal("2006", datatype=XSD.gYear)),
+    )
+    text = serialize_table(ResultTable(("s", "label", "year"), rows), "srt")
+    assert text.splitlines()[0] == "?s\t?label\t?year"
+    assert len(text.splitlines()) == 3  # the line break in the string is escaped
+    parsed = Result.parse(BytesIO(text.encode("utf-8")), format="tsv")
+    back = [tuple(row) for row in parsed]
+    assert back[0] == rows[0]
+    assert back[1][1:] == rows[1][1:]
+    assert isinstance(back[1][0], BNode)

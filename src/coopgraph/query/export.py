@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rdflib import Dataset, Graph, URIRef, Variable
+from rdflib import XSD, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Node
 
@@ -121,6 +121,8 @@ def serialize_graph(graph: Graph, format_name: str) -> bytes:
 
 def serialize_table(table: ResultTable, format_name: str, compact_iri: object = None) -> str:
     """A SELECT result in a table format of ours or in a W3C SPARQL results format."""
+    if format_name == "srt":
+        return sparql_tsv(table)
     if format_name in SPARQL_RESULT_FORMATS:
         result = Result("SELECT")
         result.vars = [Variable(name) for name in table.variables]
@@ -134,6 +136,38 @@ def serialize_table(table: ResultTable, format_name: str, compact_iri: object = 
     if format_name not in TABLE_FORMATS:
         raise UnknownNameError("result format", format_name, TABLE_FORMAT_NAMES)
     return render(table, format_name, compact_iri)  # type: ignore[arg-type]
+
+
+def sparql_tsv(table: ResultTable) -> str:
+    """The W3C SPARQL 1.1 TSV results format (rdflib reads it but cannot write it): a header of
+    `?variables`, then one line per row, each term in Turtle syntax, an unbound cell empty."""
+    lines = ["\t".join(f"?{name}" for name in table.variables)]
+    for row in table.as_dicts():
+        cells = []
+        for name in table.variables:
+            term = row.get(name)
+            cells.append("" if term is None else _tsv_term(term))
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def _tsv_term(term: Node) -> str:
+    if isinstance(term, Literal):
+        # A tab or line break inside a string would end the cell or the row.
+        text = (
+            str(term)
+            .replace("\\", "\\\\")
+            .replace('"', '\\"')
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+            .replace("\t", "\\t")
+        )
+        if term.language:
+            return f'"{text}"@{term.language}'
+        if term.datatype is not None and str(term.datatype) != str(XSD.string):
+            return f'"{text}"^^<{term.datatype}>'
+        return f'"{text}"'
+    return term.n3()
 
 
 def serialize_boolean(answer: bool, format_name: str) -> str:
