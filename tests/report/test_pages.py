@@ -140,7 +140,11 @@ def test_a_modality_page(engine: OxigraphEngine) -> None:
     page = modality_page(engine, str(MODALITY["joint-investigation-teams"]))
     assert page is not None
     assert page.definition and page.definition.startswith("Teams of investigators")
-    assert [a.label for a in page.path] == ["law enforcement cooperation"]
+    # Two groups (issue 14: joint investigation teams are also judicial cooperation).
+    assert [a.label for a in page.path] == [
+        "judicial cooperation in criminal matters",
+        "law enforcement cooperation",
+    ]
     assert [i.label for i, _ in page.instruments] == [
         "Police Cooperation Convention for South-East Europe"
     ]
@@ -220,7 +224,9 @@ def test_the_lists(graph: Graph) -> None:
     teams = next(
         row for row in modalities.rows if row.cells["modality"].plain == "joint investigation teams"
     )
-    assert teams.cells["group"].plain == "law enforcement cooperation"
+    assert teams.cells["group"].plain == (
+        "judicial cooperation in criminal matters; law enforcement cooperation"
+    )
     organisations = graph.organisations_listing()
     assert len(organisations.rows) == 19  # with the Operations of ICE (issue 14)
 
