@@ -722,13 +722,97 @@ def publish_command(
     )
 
 
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def _size(text: str, option: str) -> int | None:
+    """A size such as 512M or 2G in bytes (None for 0: no cap)."""
+    value = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = value[-1:] if value[-1:] in _SIZE_UNITS else ""
+    number = value[: len(value) - len(unit)]
+    try:
+        amount = float(number)
+    except ValueError:
+        raise CoopgraphError(
+            f"{option} {text!r} is not a size", hint="give e.g. 512M or 2G (0: no cap)"
+        ) from None
+    if amount < 0:
+        raise CoopgraphError(f"{option} {text!r} is negative", hint="give e.g. 512M or 2G")
+    size = int(amount * _SIZE_UNITS[unit])
+    if 0 < size < 256 << 20:
+        raise CoopgraphError(
+            f"{option} {text} is too small for a query worker to start",
+            hint="give at least 256M (a worker needs about 400 MB of address space at rest)",
+        )
+    return size or None
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
     "--update",
     is_flag=True,
-    help="Allow SPARQL Update and Graph Store Protocol writes (on a private copy of the store).",
+    help="Allow SPARQL Update and Graph Store Protocol writes, with the token (on a private "
+    "copy of the store, discarded at exit, unless --store-dir).",
+)
+@click.option(
+    "--store-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Keep the served store in this folder, so that updates outlive the server (it is "
+    "opened again next time). A new or empty folder, or one an earlier --store-dir made.",
+)
+@click.option(
+    "--token",
+    envvar="COOPGRAPH_TOKEN",
+    default=None,
+    help="The token every write must carry (Authorization: Bearer TOKEN); default: "
+    "$COOPGRAPH_TOKEN, else one made at start and printed.",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Another name this server answers to in the Host header (repeatable; loopback names "
+    "and --host always).",
+)
+@click.option(
+    "--allowed-origin",
+    "allowed_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="A web origin (https://site.example) whose pages may write (with the token; repeatable).",
+)
+@click.option(
+    "--max-update-triples",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="The most triples one update may insert or delete; a larger one is refused (or undone).",
+)
+@click.option(
+    "--update-timeout",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds after which an update is stopped and undone.",
+)
+@click.option(
+    "--max-memory",
+    default="1G",
+    show_default=True,
+    metavar="SIZE",
+    help="The memory each query worker may use (e.g. 512M, 2G; 0 for no cap); a query that "
+    "needs more is answered 503.",
+)
+@click.option(
+    "--max-per-client",
+    default=16,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many requests one client address may have running or waiting; more are answered 429.",
 )
 @click.option(
     "--timeout",
@@ -790,6 +874,14 @@ def serve_command(
     host: str,
     port: int,
     update: bool,
+    store_dir: Path | None,
+    token: str | None,
+    allowed_hosts: Sequence[str],
+    allowed_origins: Sequence[str],
+    max_update_triples: int,
+    update_timeout: float,
+    max_memory: str,
+    max_per_client: int,
     timeout: float,
     max_rows: int,
     max_request_bytes: int,
@@ -809,20 +901,56 @@ def serve_command(
     # The web stack is imported only by this command.
     from coopgraph.web.app import ServeConfig, serve  # noqa: PLC0415
 
-    serve(
-        ServeConfig(
-            host=host,
-            port=port,
-            update=update,
-            timeout=timeout,
-            max_rows=max_rows,
-            max_request_bytes=max_request_bytes,
-            max_concurrent=max_concurrent,
-            max_queue=max_queue,
-            queue_wait=queue_wait,
-            cors=tuple(cors),
-            allow_service=allow_service,
-            data=tuple(data_files),
-            cache_dir=cache_dir,
-        )
+    printed_token = None
+    if update and not token:
+        import secrets  # noqa: PLC0415
+
+        token = printed_token = secrets.token_urlsafe(24)
+    config = ServeConfig(
+        host=host,
+        port=port,
+        update=update,
+        timeout=timeout,
+        max_rows=max_rows,
+        max_request_bytes=max_request_bytes,
+        max_concurrent=max_concurrent,
+        max_queue=max_queue,
+        queue_wait=queue_wait,
+        cors=tuple(cors),
+        allow_service=allow_service,
+        data=tuple(data_files),
+        cache_dir=cache_dir,
+        token=token,
+        allowed_hosts=tuple(allowed_hosts),
+        allowed_origins=tuple(allowed_origins),
+        max_update_triples=max_update_triples,
+        update_timeout=update_timeout,
+        max_memory=_size(max_memory, "--max-memory"),
+        max_per_client=max_per_client,
+        store_dir=store_dir,
     )
+
+    def ready(config: ServeConfig) -> None:
+        if not update:
+            return
+        if printed_token:
+            click.echo(f"coopgraph serve: writes need the header  Authorization: Bearer {token}")
+        else:
+            click.echo("coopgraph serve: writes need the token given (--token / COOPGRAPH_TOKEN)")
+        if store_dir is None:
+            click.echo(
+                "coopgraph serve: updates go to a private copy of the store and are DISCARDED "
+                "at exit (give --store-dir DIR to keep them)"
+            )
+        else:
+            click.echo(f"coopgraph serve: updates are kept in {store_dir}")
+
+    interrupted = False
+    try:
+        serve(config, ready)
+    except KeyboardInterrupt:  # uvicorn stops gracefully, then passes Ctrl-C on
+        interrupted = True
+    if update and store_dir is None:
+        click.echo("coopgraph serve: the updates made while serving were discarded")
+    if interrupted:
+        sys.exit(130)

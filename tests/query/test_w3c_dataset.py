@@ -141,8 +141,16 @@ def test_on_the_embedded_engine(engine: OxigraphEngine, test: DatasetTest) -> No
 
 @pytest.fixture(scope="module")
 def server(store_cache: Path) -> Iterator[TestClient]:
-    config = ServeConfig(max_concurrent=1, timeout=20, update=True, cache_dir=store_cache)
-    with TestClient(create_app(config), base_url=SERVER) as client:
+    config = ServeConfig(
+        max_concurrent=1,
+        timeout=20,
+        update=True,
+        cache_dir=store_cache,
+        token="w3c-dataset-tests",
+        allowed_hosts=("testserver",),
+    )
+    writer = {"Authorization": "Bearer w3c-dataset-tests"}
+    with TestClient(create_app(config), base_url=SERVER, headers=writer) as client:
         for path in DATA:
             response = client.put(
                 "/store",

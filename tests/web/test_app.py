@@ -32,6 +32,11 @@ CONSTRUCT = """PREFIX cg: <https://w3id.org/coopgraph/def/>
 CONSTRUCT { ?s ?p ?o } WHERE { ?s a cg:State ; ?p ?o } ORDER BY ?s ?p ?o LIMIT 40"""
 
 
+LOCAL = "http://127.0.0.1:8000"
+TOKEN = "test-token-of-the-writable-server"
+WITH_TOKEN = {"Authorization": f"Bearer {TOKEN}"}
+
+
 @pytest.fixture(scope="module")
 def client(store_cache: Path) -> Iterator[TestClient]:
     """A read-only server, with CORS for one origin and a small row cap."""
@@ -42,15 +47,17 @@ def client(store_cache: Path) -> Iterator[TestClient]:
         cors=("https://portal.example",),
         cache_dir=store_cache,
     )
-    with TestClient(create_app(config)) as test_client:
+    with TestClient(create_app(config), base_url=LOCAL) as test_client:
         yield test_client
 
 
 @pytest.fixture(scope="module")
 def writable(store_cache: Path) -> Iterator[TestClient]:
     """A server with --update."""
-    config = ServeConfig(max_concurrent=2, timeout=10, update=True, cache_dir=store_cache)
-    with TestClient(create_app(config)) as test_client:
+    config = ServeConfig(
+        max_concurrent=2, timeout=10, update=True, cache_dir=store_cache, token=TOKEN
+    )
+    with TestClient(create_app(config), base_url=LOCAL, headers=WITH_TOKEN) as test_client:
         yield test_client
 
 
@@ -172,7 +179,7 @@ def test_the_service_description(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/turtle")
     graph = Graph().parse(data=response.text, format="turtle")
-    endpoint = URIRef("http://testserver/sparql")
+    endpoint = URIRef(f"{LOCAL}/sparql")
     assert (endpoint, URIRef(SD + "endpoint"), endpoint) in graph
     languages = set(graph.objects(endpoint, URIRef(SD + "supportedLanguage")))
     assert languages == {URIRef(SD + "SPARQL11Query")}  # read-only: no update
@@ -394,7 +401,7 @@ def test_a_report_without_its_required_parameter_shows_the_form(client: TestClie
 
 def test_the_network_page_and_picture(client: TestClient) -> None:
     page = client.get("/network")
-    assert page.status_code == 200 and 'src="/network.svg"' in page.text
+    assert page.status_code == 200 and 'href="/network.svg"' in page.text
     svg = client.get("/network.svg")
     assert svg.headers["content-type"] == "image/svg+xml" and b"<svg" in svg.content
     png = client.get("/network.png")
@@ -444,13 +451,13 @@ def test_the_html_page_of_a_resource(client: TestClient) -> None:
     assert "<h1>Mali</h1>" in text
     assert 'href="/def/State"' in text  # its type, a local page
     assert "http://www.wikidata.org/entity/Q912" in text  # an external link, to itself
-    assert "Linked from" in text and 'href="/id/participation/' in text
-    assert "Sources" in text and 'href="/id/source/' in text
+    # The explorer's page of a State (tests/web/test_explorer.py); the raw statements folded.
+    assert '<details class="statements">' in text
     assert 'rel="alternate" type="text/turtle" href="/id/state/MLI.ttl"' in text
 
 
 def test_ontology_terms_and_the_ontology_dereference(client: TestClient) -> None:
-    assert "<h1>State</h1>" in client.get("/def/State.html").text
+    assert 'id="State"' in client.get("/def/State.html").text  # the ontology documentation
     assert client.get("/def", follow_redirects=False).headers["location"] == "/def.html"
     assert "coopgraph ontology" in client.get("/def.html").text
 

@@ -1,9 +1,9 @@
 """The site as a person sees it: Playwright driving Debian's Chromium against `coopgraph serve`.
 
-Opens the editor, runs a stored query from its tab and sees its rows, then a report page with
-a parameter and a resource page. Screenshots are kept in test-artifacts/browser/ at the root
-of the checkout (git-ignored), and their paths printed. Every request the pages make must go
-to the server itself: nothing from a CDN or another host.
+Opens the editor (at /sparql), runs a stored query from its tab and sees its rows, then a
+report page with a parameter and a resource page. Screenshots are kept in
+test-artifacts/browser/ at the root of the checkout (git-ignored), and their paths printed.
+Every request the pages make must go to the server itself: nothing from a CDN or another host.
 
 Playwright's own browser downloads are not used: the browser is /usr/bin/chromium, which
 .ci/run installs. Without it the test is skipped, saying so.
@@ -94,7 +94,7 @@ def test_the_editor_runs_a_stored_query_from_its_tab(
     )
     assert len(expected) > 0
 
-    page.goto("/")
+    page.goto("/sparql")  # the editor, for a browser (the explorer's home page is at /)
     page.wait_for_selector(".yasqe .CodeMirror")
     tabs = page.locator(".tabsList a[role=tab] span").all_inner_texts()
     assert tabs == ["Query", *load_catalog().names()]
@@ -121,7 +121,7 @@ def test_a_report_page_with_a_parameter(
     expected = run_stored_query(query, {"state": "Mali"}, open_engine(cache_dir=store_cache))
     response = page.goto(f"/queries/{STORED_QUERY}?state=Mali")
     assert response is not None and response.status == 200
-    assert query.title in page.content()
+    assert "Mali" in page.locator("h1").inner_text()  # the title says what was asked
     table = page.locator("table").first
     table.wait_for()
     text = table.inner_text()

@@ -59,7 +59,7 @@ def client(store_cache: Path) -> Iterator[TestClient]:
     config = ServeConfig(
         max_concurrent=2, timeout=5, max_rows=50, max_request_bytes=2000, cache_dir=store_cache
     )
-    with TestClient(create_app(config)) as test_client:
+    with TestClient(create_app(config), base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
 
 

@@ -45,6 +45,10 @@ GRAPH_STORE = (
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")
+TOKEN = "w3c-protocol-tests"
+# The protocol tests write without saying how they are authorised: every request carries the
+# server's token (a request's own Authorization header, if any, is kept).
+WRITER = {"Authorization": f"Bearer {TOKEN}"}
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 HTS = "http://www.w3.org/2011/http-statusCodes#"
 STATUS_NAMES = {"OK": 200, "Created": 201, "NoContent": 204, "NotFound": 404}
@@ -172,7 +176,7 @@ class Server:
     ) -> tuple[int, dict[str, str], bytes]:
         connection = http.client.HTTPConnection(LOOPBACK, self.port, timeout=30)
         try:
-            connection.request(method, path, body=body, headers=headers)
+            connection.request(method, path, body=body, headers={**WRITER, **headers})
             response = connection.getresponse()
             data = response.read()
             return response.status, {k.lower(): v for k, v in response.getheaders()}, data
@@ -201,7 +205,17 @@ def server(
     log = tmp_path_factory.mktemp("serve-w3c") / "serve.log"
     tally = Tally()
     with running(
-        [str(command), "serve", "--update", "--host", LOOPBACK, "--port", str(port)],
+        [
+            str(command),
+            "serve",
+            "--update",
+            "--token",
+            TOKEN,
+            "--host",
+            LOOPBACK,
+            "--port",
+            str(port),
+        ],
         f"http://{LOOPBACK}:{port}/sparql",
         log,
         seconds=180,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 import time
@@ -13,10 +14,12 @@ import pytest
 from coopgraph.build.engine import open_engine
 from coopgraph.web.operations import Limits, QueryRequest, UpdateRequest
 from coopgraph.web.workers import (
+    CLIENT,
     OverloadedError,
     PooledEngine,
     PoolSettings,
     QueryTimeoutError,
+    TooManyRequestsError,
     WorkerPool,
 )
 
@@ -108,3 +111,56 @@ def test_a_writable_store_sees_its_writes_in_every_worker(tmp_path: Path, store_
         assert writable.run(ask).body == b'{"head":{},"boolean":false}'
     finally:
         writable.close()
+
+
+def _as(client: str, pool: WorkerPool, query: str, finished: list[str], label: str) -> None:
+    CLIENT.set(client)
+    with contextlib.suppress(QueryTimeoutError):
+        pool.run(QueryRequest(query))
+    finished.append(label)
+
+
+def test_a_free_worker_goes_to_the_client_served_longest_ago(store_copy: Path) -> None:
+    """One worker, busy with client a's slow query; a queues another, then b one: when the
+    worker is free, b's goes first (waiting in turn, a's would)."""
+    pool = WorkerPool(PoolSettings(store_copy, size=1, timeout=1.0, max_queue=8))
+    finished: list[str] = []
+    try:
+        threads = []
+        for client, query, label in (
+            ("a", SLOW, "a slow"),
+            ("a", SLOW + " # again", "a again"),
+            ("b", "ASK {}", "b ask"),
+        ):
+            thread = threading.Thread(target=_as, args=(client, pool, query, finished, label))
+            thread.start()
+            threads.append(thread)
+            time.sleep(0.2)
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        pool.close()
+    assert finished == ["a slow", "b ask", "a again"]
+
+
+def test_one_client_has_at_most_its_share_in_flight(store_copy: Path) -> None:
+    pool = WorkerPool(PoolSettings(store_copy, size=1, timeout=1.0, max_queue=8, max_per_client=2))
+    finished: list[str] = []
+    try:
+        threads = [
+            threading.Thread(target=_as, args=("a", pool, f"{SLOW} # {n}", finished, str(n)))
+            for n in range(2)
+        ]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.3)
+        CLIENT.set("a")
+        with pytest.raises(TooManyRequestsError, match="2 requests in flight"):
+            pool.run(QueryRequest("ASK {}"))
+        CLIENT.set("b")
+        assert pool.run(QueryRequest("ASK {}")).status == 200  # another client is served
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        CLIENT.set("")
+        pool.close()

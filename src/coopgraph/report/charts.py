@@ -158,7 +158,8 @@ def map_spec(
                         "type": "quantitative",
                         "title": "instruments",
                         "scale": {"scheme": "blues", "domainMin": 0},
-                        "legend": {"format": "d", "tickMinStep": 1},
+                        # The title names the chosen modality: long names must not be cut.
+                        "legend": {"format": "d", "tickMinStep": 1, "titleLimit": 600},
                     },
                     "tooltip": [
                         {"field": "name", "type": "nominal", "title": "State"},

@@ -3,7 +3,10 @@
 Public API (for the CLI, the tests and the browser UI):
     ServeConfig              every option of `coopgraph serve`
     create_app(config)       the ASGI application (the store is opened by its lifespan)
-    serve(config)            run the application with uvicorn until interrupted
+    serve(config, ready)     take the port, open the store, call ready(config), then run the
+                             application with uvicorn until interrupted
+    listening_socket(host, port)  the bound socket, or a one-line error (a busy port...)
+    host_allowed(name, config)    whether a Host header's name is this server
     ServerContext            what the running application holds, `request.app.state.coopgraph`:
                              config, pool (coopgraph.web.workers), engine (a QueryEngine on the
                              pool, for any core function), catalog, templates
@@ -41,8 +44,17 @@ Errors: every error, of every route, is one JSON object (pinned by tests/test_se
 The one exception is a report page's parameter error, which the HTML form shows beside the
 fields (status 400), since a person fixes it there.
 
+Who may ask (_Gate, before any route; _check_write, before any write): the Host header must
+name this server (loopback names, --host, --allowed-host; on a server listening on every
+address also any IP address), else 403, so a page that rebinds its DNS name to 127.0.0.1 gets
+nothing; an over-long URL is a 414. A write needs `Authorization: Bearer TOKEN` (compared with
+hmac.compare_digest; without a token configured, none matches) and is refused (403) when it
+comes from another site's page: an Origin, or for a form a Referer, other than the server's own
+or an --allowed-origin. A client that goes away mid-body is not answered and not logged.
+
 Every store operation runs in a worker process of coopgraph.web.workers, so --timeout really
-stops a query; see that module for the design. The server never opens the cached store for
+stops a query; see that module for the design (undo points for writes, the memory cap, fair
+shares per client address). The server never opens the cached store for
 writing: it serves a private copy of it (made at start, removed at exit), so --update
 changes only that copy, and a cache clean-up by another coopgraph process cannot pull the
 store from under a running server.
@@ -52,8 +64,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import errno
+import fcntl
+import hmac
 import importlib.util
+import ipaddress
+import json
+import secrets
 import shutil
+import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -62,7 +82,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import anyio
 import pyoxigraph as ox
@@ -75,7 +95,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import (
     FileResponse,
     HTMLResponse,
@@ -96,6 +116,7 @@ from coopgraph.query.export import RDF_FORMATS, serialize_graph
 from coopgraph.query.guard import RefusedError, check_graph_iris
 from coopgraph.query.results import ResultTable, render_delimited, render_json
 from coopgraph.report import formatting
+from coopgraph.web import explorer
 from coopgraph.web.conneg import media_type_of, negotiate
 from coopgraph.web.linked_data import (
     DOCUMENT_FORMATS,
@@ -123,13 +144,18 @@ from coopgraph.web.operations import (
     UnconfinedError,
     UnsupportedMediaTypeError,
     UpdateRequest,
+    UpdateTooLargeError,
 )
 from coopgraph.web.operations import Request as Operation
 from coopgraph.web.workers import (
+    CLIENT,
+    OutOfMemoryError,
     OverloadedError,
     PooledEngine,
     PoolSettings,
     QueryTimeoutError,
+    TooManyRequestsError,
+    UndoPoint,
     WorkerCrashedError,
     WorkerPool,
 )
@@ -165,6 +191,18 @@ class ServeConfig:
     allow_service: bool = False
     data: tuple[Path, ...] = ()
     cache_dir: Path | None = None
+    # Who may write, and to which names the server answers (see _Gate and _check_write).
+    token: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    # What a request may cost.
+    max_update_triples: int | None = 100_000
+    update_timeout: float = 60.0
+    max_memory: int | None = 1 << 30
+    max_per_client: int = 16
+    max_url_bytes: int = 16_384
+    # A store that outlives the server (None: a private copy, removed at exit).
+    store_dir: Path | None = None
 
 
 # --- Errors: one mapping, one shape ---------------------------------------------------------
@@ -178,6 +216,18 @@ class ResourceNotFoundError(CoopgraphError):
     """No route, stored query or resource by that name."""
 
 
+class UnauthorizedError(CoopgraphError):
+    """A write without the server's token (HTTP 401)."""
+
+
+class ForbiddenHostError(CoopgraphError):
+    """The Host header names another server (DNS rebinding): HTTP 403."""
+
+
+class UrlTooLongError(CoopgraphError):
+    """The request's URL is longer than the server reads (HTTP 414)."""
+
+
 _PROBLEMS: tuple[tuple[type[Exception], int, str], ...] = (
     (QueryError, 400, "bad-query"),
     (RdfSyntaxError, 400, "bad-rdf"),
@@ -186,10 +236,16 @@ _PROBLEMS: tuple[tuple[type[Exception], int, str], ...] = (
     (GraphNotFoundError, 404, "not-found"),
     (ResourceNotFoundError, 404, "not-found"),
     (NotAcceptableError, 406, "not-acceptable"),
+    (UnauthorizedError, 401, "unauthorized"),
+    (ForbiddenHostError, 403, "forbidden-host"),
     (RequestTooLargeError, 413, "request-too-large"),
+    (UpdateTooLargeError, 413, "update-too-large"),
+    (UrlTooLongError, 414, "uri-too-long"),
     (UnsupportedMediaTypeError, 415, "unsupported-media-type"),
+    (TooManyRequestsError, 429, "too-many-requests"),
     (WorkerCrashedError, 500, "internal"),
     (OverloadedError, 503, "overloaded"),
+    (OutOfMemoryError, 503, "out-of-memory"),
     (UnconfinedError, 503, "unconfined"),
     (QueryTimeoutError, 504, "timeout"),
     (CoopgraphError, 400, "bad-request"),
@@ -237,8 +293,10 @@ def _error_response(error: Exception) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(error, HTTPException):
         return error_response(status, kind, str(error.detail), headers=error.headers)
-    if status == 503:
+    if status in (429, 503):
         headers["Retry-After"] = "1"
+    if isinstance(error, UnauthorizedError):
+        headers["WWW-Authenticate"] = 'Bearer realm="coopgraph"'
     if isinstance(error, QueryError):
         return error_response(
             status, kind, error.problem, error.hint, error.line, error.column, headers
@@ -251,8 +309,14 @@ def _error_response(error: Exception) -> JSONResponse:
     )
 
 
-async def _handle_error(_request: Request, error: Exception) -> Response:
-    return _error_response(error)
+async def _handle_error(request: Request, error: Exception) -> Response:
+    return explorer.for_people(request, _error_response(error))
+
+
+async def _client_gone(_request: Request, _error: Exception) -> Response:
+    """The client went away in the middle of its request body: nobody to answer, nothing to
+    log (the answer is dropped by the server)."""
+    return Response(status_code=400)
 
 
 class _RequestSizeLimit:
@@ -291,6 +355,124 @@ class _RequestSizeLimit:
         await self.app(scope, limited, send)
 
 
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+_WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
+
+
+def host_name(header: str) -> str:
+    """The name of a Host header, without its port (and the brackets of an IPv6 address)."""
+    name = header.strip().lower()
+    if name.startswith("["):
+        return name[1:].split("]", 1)[0]
+    return name.rsplit(":", 1)[0] if name.count(":") == 1 else name
+
+
+def host_allowed(name: str, config: ServeConfig) -> bool:
+    """Whether a Host header's `name` is this server: a loopback name (or a *.localhost, which
+    browsers keep on loopback), the address it listens on, an --allowed-host, or, on a server
+    listening on every address, any IP address (a DNS-rebinding page cannot make a browser
+    send an IP address as Host: its Host is the attacker's domain name)."""
+    if name in LOOPBACK_NAMES or name.endswith(".localhost"):
+        return True
+    if name == config.host.lower() or name in {host.lower() for host in config.allowed_hosts}:
+        return True
+    if config.host in _WILDCARD_HOSTS:
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+class _Gate:
+    """Before any route: refuse an over-long URL (414) and a Host header that does not name
+    this server (DNS rebinding; 400 without one, 403 for another name), and note the client's
+    address for the fair shares of the worker pool (coopgraph.web.workers.CLIENT)."""
+
+    def __init__(self, app: ASGIApp, config: ServeConfig) -> None:
+        self.app = app
+        self.config = config
+
+    def _refusal(self, scope: Scope) -> CoopgraphError | None:
+        length = len(scope.get("raw_path") or scope["path"].encode()) + len(
+            scope.get("query_string", b"")
+        )
+        if length > self.config.max_url_bytes:
+            return UrlTooLongError(
+                f"the URL is {length} bytes long, longer than the {self.config.max_url_bytes} "
+                "this server reads",
+                hint="send a long query with POST (Content-Type application/sparql-query)",
+            )
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
+        if len(hosts) != 1:
+            return CoopgraphError(
+                "the request has no Host header" if not hosts else "the request has two Hosts",
+                hint="send one Host header naming this server",
+            )
+        name = host_name(hosts[0].decode("latin-1"))
+        if not host_allowed(name, self.config):
+            return ForbiddenHostError(
+                f"this server does not answer to the name {name!r} (Host header)",
+                hint=f"use its own address, or start it with --allowed-host {name} "
+                "if that name is really this server",
+            )
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            await _error_response(refusal)(scope, receive, send)
+            return
+        client = scope.get("client")
+        token = CLIENT.set(str(client[0]) if client else "")
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            CLIENT.reset(token)
+
+
+def _check_write(request: Request, config: ServeConfig) -> None:
+    """A write comes from whom it is meant for: not from another site's page (Origin, or for
+    a form that a page could send, Referer), and with the server's token."""
+    origin = request.headers.get("origin")
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}".lower()
+    allowed = {value.rstrip("/").lower() for value in config.allowed_origins}
+    media_type, _ = media_type_of(request.headers.get("content-type"))
+    sent_by_page = origin
+    if sent_by_page is None and media_type in (FORM, "multipart/form-data", "text/plain"):
+        referer = request.headers.get("referer")
+        if referer:
+            parts = urlsplit(referer)
+            sent_by_page = f"{parts.scheme}://{parts.netloc}"
+    if sent_by_page is not None:
+        page = sent_by_page.rstrip("/").lower()
+        if page != own and page not in allowed and "*" not in allowed:
+            raise RefusedError(
+                f"a write from the page of another site ({sent_by_page}) is refused",
+                hint=f"start the server with --allowed-origin {sent_by_page} to allow writes "
+                "from it",
+            )
+    if request.headers.get("sec-fetch-site") == "cross-site" and origin is None:
+        raise RefusedError("a write from the page of another site is refused")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise UnauthorizedError(
+            "this write carries no token; writes on this server need one",
+            hint="send the header Authorization: Bearer TOKEN, with the token the server "
+            "printed at start (or gave with --token or $COOPGRAPH_TOKEN)",
+        )
+    expected = config.token or ""
+    if not expected or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise UnauthorizedError(
+            "the token of this write is not this server's",
+            hint="send the token the server printed at start (or gave with --token)",
+        )
+
+
 # --- The running server -------------------------------------------------------------------
 
 
@@ -318,6 +500,7 @@ class ServerContext:
     _picture: _Picture | None = field(default=None, init=False)
     _picture_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _ui_page: str | None = field(default=None, init=False)
+    store_lock: Any = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.engine = PooledEngine(self.pool)
@@ -366,33 +549,100 @@ class ServerContext:
     def close(self) -> None:
         self.pool.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.store_lock is not None:
+            self.store_lock.close()
+
+
+STORE_MARKER = "coopgraph-store.json"
 
 
 def _start(config: ServeConfig) -> ServerContext:
-    """Open (or build) the cached store, copy it, start the workers."""
-    inputs = Inputs.with_data(list(config.data)) if config.data else Inputs.bundled()
-    engine = open_engine(inputs, config.cache_dir)
-    assert engine.info is not None
-    cached = engine.info.location / "store"
-    del engine  # closes the cached store: from here on only the workers open the copy
+    """Open (or build) the cached store, copy it (or open the kept store of --store-dir),
+    start the workers."""
     workdir = Path(tempfile.mkdtemp(prefix="coopgraph-serve-"))
+    lock: Any = None
     try:
-        shutil.copytree(cached, workdir / "store")
+        if config.store_dir is not None:
+            store, lock = _kept_store(config)
+        else:
+            store = workdir / "store"
+            shutil.copytree(_cached_store(config), store)
         pool = WorkerPool(
             PoolSettings(
-                store_path=workdir / "store",
+                store_path=store,
                 size=config.max_concurrent,
                 timeout=config.timeout,
                 max_queue=config.max_queue,
                 queue_wait=config.queue_wait,
                 writable=config.update,
-                limits=Limits(config.max_rows, config.allow_service, union_default_graph=True),
+                limits=Limits(
+                    config.max_rows,
+                    config.allow_service,
+                    union_default_graph=True,
+                    max_update_triples=config.max_update_triples,
+                ),
+                update_timeout=config.update_timeout,
+                max_memory=config.max_memory,
+                max_per_client=config.max_per_client,
             )
         )
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
+        if lock is not None:
+            lock.close()
         raise
-    return ServerContext(config, pool, load_catalog(), workdir)
+    context = ServerContext(config, pool, load_catalog(), workdir)
+    context.store_lock = lock
+    return context
+
+
+def _cached_store(config: ServeConfig) -> Path:
+    inputs = Inputs.with_data(list(config.data)) if config.data else Inputs.bundled()
+    engine = open_engine(inputs, config.cache_dir)
+    assert engine.info is not None
+    cached = engine.info.location / "store"
+    del engine  # closes the cached store: from here on only the workers open the copy
+    return cached
+
+
+def _kept_store(config: ServeConfig) -> tuple[Path, Any]:
+    """The store of --store-dir: opened again if coopgraph made it, made from the data if the
+    folder is new or empty, refused if it holds anything else; locked for this server."""
+    folder = config.store_dir
+    assert folder is not None
+    store = folder / "store"
+    if folder.exists() and not folder.is_dir():
+        raise CoopgraphError(
+            f"--store-dir {folder} is a file, not a folder", hint="give a folder for the store"
+        )
+    marker = folder / STORE_MARKER
+    if folder.is_dir() and not marker.is_file():
+        present = sorted(entry.name for entry in folder.iterdir())
+        if present:
+            shown = ", ".join(present[:5]) + (", ..." if len(present) > 5 else "")
+            raise CoopgraphError(
+                f"--store-dir {folder} holds files that are not a coopgraph store ({shown})",
+                hint="give a new or empty folder, or the folder of an earlier --store-dir",
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = (folder / ".lock").open("a+")
+    try:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        raise CoopgraphError(
+            f"the store in {folder} is in use by another coopgraph serve",
+            hint="stop that server, or give another --store-dir",
+        ) from None
+    if not marker.is_file():
+        shutil.rmtree(store, ignore_errors=True)
+        shutil.copytree(_cached_store(config), store)
+        marker.write_text(
+            json.dumps({"coopgraph": __version__, "store": "store"}) + "\n", encoding="utf-8"
+        )
+    else:
+        UndoPoint(store).restore()  # a write that a killed server left half done
+    return store, lock
 
 
 def _context(request: Request) -> ServerContext:
@@ -461,6 +711,7 @@ async def _update(
         )
     if request.method != "POST":
         raise CoopgraphError("an update must be sent with POST", hint="POST the update")
+    _check_write(request, context.config)
     if len(updates) > 1:
         raise CoopgraphError(
             f"the request holds {len(updates)} updates",
@@ -581,6 +832,7 @@ async def graph_store(request: Request) -> Response:
                 "the graph store is read-only on this server",
                 hint="start the server with --update to change graphs",
             )
+        _check_write(request, context.config)
         if method != "DELETE":
             parts = _body_parts(request.headers.get("content-type", ""), await request.body())
     operation = GraphRequest(method, graph, parts, request.headers.get("accept"), created)
@@ -827,12 +1079,17 @@ def ui_routes(context_of: Callable[[Request], ServerContext]) -> list[BaseRoute]
     return [Route("/", page, name="ui"), Route("/static/{path:path}", static, name="static")]
 
 
-def create_app(config: ServeConfig) -> Starlette:
-    """The application; the store is opened and the workers started by its lifespan."""
+def create_app(config: ServeConfig, started: ServerContext | None = None) -> Starlette:
+    """The application; the store is opened and the workers started by its lifespan (or
+    before, by `serve`, which gives them as `started`, so that a start-up error is one line).
+
+    With --update and no token, a token nobody knows is made: writes then fail closed."""
+    if config.update and not config.token:
+        config = dataclasses.replace(config, token=secrets.token_urlsafe(32))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        context = await anyio.to_thread.run_sync(_start, config)
+        context = started if started is not None else await anyio.to_thread.run_sync(_start, config)
         app.state.coopgraph = context
         try:
             yield
@@ -841,6 +1098,7 @@ def create_app(config: ServeConfig) -> Starlette:
 
     store_methods = ["GET", "HEAD", "PUT", "POST", "DELETE"]
     routes: list[BaseRoute] = [
+        *explorer.explorer_routes(_context),
         *ui_routes(_context),
         Route("/", index_page, name="index"),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql"),
@@ -858,22 +1116,24 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/id/{path:path}", resource, name="resource"),
     ]
     middleware = [Middleware(_RequestSizeLimit, max_bytes=config.max_request_bytes)]
-    if config.cors:
+    if config.cors or config.allowed_origins:
         middleware.insert(
             0,
             Middleware(
                 CORSMiddleware,
-                allow_origins=list(config.cors),
+                allow_origins=[*config.cors, *config.allowed_origins],
                 allow_methods=store_methods,
-                allow_headers=["Accept", "Content-Type"],
+                allow_headers=["Accept", "Content-Type", "Authorization"],
                 expose_headers=["Location", "Content-Type"],
             ),
         )
+    middleware.insert(0, Middleware(_Gate, config=config))
     # CoopgraphError and HTTPException are answered by Starlette's ExceptionMiddleware;
     # anything else is a bug, answered (500, same shape) by ServerErrorMiddleware and logged.
     handlers: dict[Any, Callable[[Request, Exception], Any]] = {
         CoopgraphError: _handle_error,
         HTTPException: _handle_error,
+        ClientDisconnect: _client_gone,
         Exception: _handle_error,
     }
     return Starlette(
@@ -884,18 +1144,62 @@ def create_app(config: ServeConfig) -> Starlette:
     )
 
 
-def serve(config: ServeConfig) -> None:
-    """Serve until interrupted (Ctrl-C or SIGTERM); the workers stop with the server."""
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, or a one-line error saying why not (a busy port...)."""
+    try:
+        family, kind, protocol, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as error:
+        raise CoopgraphError(
+            f"cannot listen on --host {host}: {error.strerror}",
+            hint="give an address of this machine, e.g. 127.0.0.1",
+        ) from None
+    listener = socket.socket(family, kind, protocol)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(address)
+    except OSError as error:
+        listener.close()
+        if error.errno == errno.EADDRINUSE:
+            raise CoopgraphError(f"port {port} is in use; choose another with --port") from None
+        raise CoopgraphError(
+            f"cannot listen on {host}:{port}: {error.strerror}",
+            hint="choose another --host or --port (ports below 1024 need privileges)",
+        ) from None
+    listener.set_inheritable(True)
+    return listener
+
+
+def serve(config: ServeConfig, ready: Callable[[ServeConfig], None] | None = None) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM); the workers stop with the server. The port
+    is taken and the store opened before anything is served, so a busy port or a broken data
+    file is a CoopgraphError (one line), not a traceback from inside the server; `ready` is
+    called then, to say how to use it."""
     import uvicorn  # noqa: PLC0415
 
-    uvicorn.run(
-        create_app(config),
-        host=config.host,
-        port=config.port,
-        log_level="info",
-        server_header=False,
-        timeout_graceful_shutdown=5,
-        # Longer than clients keep idle connections (httpx: 5 s), so the server never closes
-        # a connection at the moment a client reuses it.
-        timeout_keep_alive=75,
+    listener = listening_socket(config.host, config.port)
+    try:
+        context = _start(config)
+    except BaseException:
+        listener.close()
+        raise
+    if ready is not None:
+        ready(config)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(config, context),
+            host=config.host,
+            port=config.port,
+            log_level="info",
+            server_header=False,
+            timeout_graceful_shutdown=5,
+            # Longer than clients keep idle connections (httpx: 5 s), so the server never closes
+            # a connection at the moment a client reuses it.
+            timeout_keep_alive=75,
+            # Let URLs longer than --max-url-bytes reach the application, which answers 414 in
+            # the JSON error shape (h11's own limit would answer in plain text).
+            h11_max_incomplete_event_size=max(1 << 20, 4 * config.max_url_bytes),
+        )
     )
+    server.run(sockets=[listener])

@@ -2,7 +2,7 @@
 Protocol's reads and writes, each answered as the bytes of an HTTP response body.
 
 Public API:
-    Limits(max_rows, allow_service, union_default_graph)
+    Limits(max_rows, allow_service, union_default_graph, max_update_triples)
     QueryRequest, UpdateRequest, GraphRequest     one operation each (picklable values)
     Answer(status, media_type, body, headers)     a successful answer
     confine_worker(limits)                        THE HOOK: call once where a worker process
@@ -11,8 +11,21 @@ Public API:
     SELECT_TYPES, BOOLEAN_TYPES, GRAPH_TYPES      the media types offered, by result kind
     RDF_INPUT_TYPES                               what the Graph Store Protocol accepts
     NotAcceptableError (406), UnsupportedMediaTypeError (415), TooManyRowsError,
-    GraphNotFoundError (404), RdfSyntaxError (400), UnconfinedError (503): the errors an
-    operation raises besides coopgraph.errors.QueryError and coopgraph.guard.RefusedError.
+    GraphNotFoundError (404), RdfSyntaxError (400), UnconfinedError (503),
+    UpdateTooLargeError (413): the errors an operation raises besides
+    coopgraph.errors.QueryError and coopgraph.guard.RefusedError.
+    data_triples(reading)                         the triples of an update's INSERT DATA /
+                                                  DELETE DATA blocks, counted by parsing them
+
+The size of an update (--max-update-triples): the triples of INSERT DATA and DELETE DATA are
+counted by parsing them (as TriG, with the update's prologue) before the update runs, and a
+Graph Store Protocol body is parsed before anything is written; both are refused before they
+run. Any other update (INSERT/DELETE ... WHERE, ADD, COPY, MOVE, DROP, CLEAR) can only be
+measured by running it: Oxigraph gives Python no transaction to look into, so the update runs
+and the change in the number of quads of the store is compared with the cap. The worker runs
+every write after taking an undo point of the store (coopgraph.web.workers), so an update
+found too large is undone before anything is answered. The limit of that measure: an update
+that deletes as many quads as it inserts changes the size by nothing and passes.
 
 Everything here runs inside a worker process (see coopgraph.web.workers), so a query that
 runs too long is stopped by ending that process. Results are serialised here, in the
@@ -47,6 +60,7 @@ from coopgraph.model.namespaces import ALL_PREFIXES
 from coopgraph.query import confinement
 from coopgraph.query.engine import called_out, dataset_arguments
 from coopgraph.query.guard import check_query, check_update, with_using
+from coopgraph.query.lexer import WORD, Token
 from coopgraph.query.reading import SparqlText
 from coopgraph.web.conneg import media_type_of, negotiate
 
@@ -104,6 +118,10 @@ class UnconfinedError(CoopgraphError):
     """The worker could not be kept from calling out, so it runs no client's text (503)."""
 
 
+class UpdateTooLargeError(CoopgraphError):
+    """An update changes more triples than --max-update-triples (refused, or undone)."""
+
+
 class RdfSyntaxError(CoopgraphError):
     """A request body is not valid RDF in its media type; `line`, `column` when known."""
 
@@ -126,6 +144,7 @@ class Limits:
     max_rows: int | None = None
     allow_service: bool = False
     union_default_graph: bool = True
+    max_update_triples: int | None = None
 
 
 @dataclass(frozen=True)
@@ -429,6 +448,10 @@ def _update(store: ox.Store, request: UpdateRequest, limits: Limits) -> Answer:
     text = with_using(reading, request.using_graphs, request.using_named_graphs)
     if text != reading.original:
         reading = check_update(text, limits.allow_service, request.base_iri)
+    cap = limits.max_update_triples
+    if cap is not None:
+        _refuse_larger(data_triples(reading, request.base_iri), cap, "its DATA blocks hold")
+    before = len(store) if cap is not None else 0
     try:
         store.update(reading.text, base_iri=request.base_iri)
     except SyntaxError as error:
@@ -437,8 +460,93 @@ def _update(store: ox.Store, request: UpdateRequest, limits: Limits) -> Answer:
         raise called_out("update", error, confined=_Confinement.confined) from error
     except ValueError as error:
         raise CoopgraphError(str(error), hint="check the IRIs of the update") from error
+    if cap is not None:  # raised after the update ran: the worker undoes it
+        _refuse_larger(abs(len(store) - before), cap, "it changed", undone=True)
     store.flush()
     return Answer(204, None, b"")
+
+
+def _refuse_larger(triples: int, cap: int, what: str, undone: bool = False) -> None:
+    if triples <= cap:
+        return
+    outcome = " (it was undone: the store is as it was)" if undone else ""
+    raise UpdateTooLargeError(
+        f"the update is larger than this server allows: {what} {triples} triples, "
+        f"more than --max-update-triples {cap}{outcome}",
+        hint="split it into smaller updates, or start the server with a larger "
+        "--max-update-triples",
+    )
+
+
+def data_triples(reading: SparqlText, base_iri: str | None = None) -> int:
+    """The triples of the INSERT DATA and DELETE DATA blocks of an update, counted by parsing
+    each block (as TriG, the update's PREFIX and BASE declarations before it)."""
+    tokens = reading.tokens
+    prologue: list[str] = []
+    count = 0
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        word = token.text.upper() if token.kind == WORD else ""
+        if word in ("PREFIX", "BASE"):
+            end = index + (3 if word == "PREFIX" else 2)
+            prologue.append(" ".join(t.text for t in tokens[index:end]))
+            index = end
+            continue
+        if (
+            word in ("INSERT", "DELETE")
+            and index + 2 < len(tokens)
+            and tokens[index + 1].text.upper() == "DATA"
+            and tokens[index + 2].text == "{"
+        ):
+            close = _matching_brace(tokens, index + 2)
+            block = _as_trig(reading.original, tokens[index + 3 : close])
+            count += _count_trig("\n".join(prologue) + "\n" + block, base_iri)
+            index = close + 1
+            continue
+        index += 1
+    return count
+
+
+def _matching_brace(tokens: Sequence[Token], opening: int) -> int:
+    depth = 0
+    for index in range(opening, len(tokens)):
+        if tokens[index].text == "{":
+            depth += 1
+        elif tokens[index].text == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(tokens) - 1
+
+
+def _as_trig(text: str, tokens: Sequence[Token]) -> str:
+    """A DATA block's quads as TriG: the triples of the default graph in a `{ }` block of their
+    own (so the last may end without a dot, as SPARQL allows), GRAPH blocks as they are."""
+    parts: list[str] = []
+    index = 0
+    while index < len(tokens):
+        if tokens[index].text.upper() == "GRAPH" and tokens[index].kind == WORD:
+            close = _matching_brace(tokens, index + 2)
+            parts.append(text[tokens[index].start : tokens[close].end])
+            index = close + 1
+            continue
+        start = index
+        while index < len(tokens) and not (
+            tokens[index].kind == WORD and tokens[index].text.upper() == "GRAPH"
+        ):
+            index += 1
+        segment = text[tokens[start].start : tokens[index - 1].end].strip().rstrip(".")
+        if segment:
+            parts.append("{ " + segment + " }")
+    return "\n".join(parts)
+
+
+def _count_trig(text: str, base_iri: str | None) -> int:
+    try:
+        return sum(1 for _ in ox.parse(text, format=ox.RdfFormat.TRIG, base_iri=base_iri))
+    except (SyntaxError, ValueError):
+        return 0  # not TriG after all: the update's own parse reports the error
 
 
 # --- Graph Store Protocol ----------------------------------------------------------------
@@ -476,6 +584,8 @@ def _graph(store: ox.Store, request: GraphRequest, limits: Limits) -> Answer:
         for media_type, body in request.parts
         for triple in _parse(media_type, body, request.graph)
     ]
+    if limits.max_update_triples is not None:
+        _refuse_larger(len(quads), limits.max_update_triples, "its body holds")
     if request.method == "PUT" and exists:
         store.clear_graph(target)
     if not isinstance(target, ox.DefaultGraph):

@@ -196,10 +196,13 @@ def ui_page(
 <header class="cg-bar">
   <span class="cg-name"><a href="./">coopgraph</a></span>
   <nav>
+    <a href="./">Search</a>
+    <a href="id/state/">States</a>
+    <a href="id/instrument/">Instruments</a>
     <a href="{a(reports)}">Reports</a>
     <a href="network">Network</a>
-    <a href="def">Ontology</a>
-    <a href="{a(endpoint)}">SPARQL endpoint</a>
+    <a href="map">Map</a>
+    <a href="def/">Ontology</a>
   </nav>
   <span class="cg-what">SPARQL editor: the {len(catalog)} stored queries are the tabs</span>
 </header>

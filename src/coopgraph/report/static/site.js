@@ -134,8 +134,28 @@
       active = index;
       if (items[index]) input.setAttribute("aria-activedescendant", items[index].id);
     }
+    /* Served by `coopgraph serve`, the page names the server's search (the same ranking, on
+       the live graph); from the file system it searches the index in the folder. */
+    var endpoint = document.querySelector("meta[name=coopgraph-search]");
     function show() {
-      results = search(input.value, 12);
+      var text = input.value;
+      if (endpoint && text.trim()) {
+        fetch(endpoint.getAttribute("content") + "?q=" + encodeURIComponent(text))
+          .then(function (response) { return response.json(); })
+          .then(function (answer) {
+            if (input.value !== text) return;
+            draw(answer.results.map(function (hit) {
+              return { entry: { label: hit.label, kind: hit.kind, page: hit.page },
+                       matched: [hit.matched, hit.how] };
+            }));
+          })
+          .catch(function () { draw(search(text, 12)); });
+        return;
+      }
+      draw(search(text, 12));
+    }
+    function draw(found) {
+      results = found;
       list.innerHTML = "";
       if (!input.value.trim()) { close(); return; }
       if (!results.length) {

@@ -13,6 +13,53 @@
     if (index >= 0) completers.splice(index, 1);
   });
 
+  // The project's own terms complete instead: the ontology's classes and properties and the
+  // graph's concepts, from this server (vocabulary.json, next to the editor).
+  var root = new URL(".", window.location.href).href;
+  var vocabulary = null;
+  function terms() {
+    if (!vocabulary) {
+      vocabulary = fetch(root + "vocabulary.json")
+        .then(function (response) { return response.json(); })
+        .catch(function () { return { base: "", terms: [] }; });
+    }
+    return vocabulary;
+  }
+  if (Yasgui.Yasqe.registerAutocompleter) {
+    Yasgui.Yasqe.registerAutocompleter({
+      name: "coopgraph-terms",
+      bulk: false,
+      autoShow: true,
+      isValidCompletionPosition: function (yasqe) {
+        var token = yasqe.getCompleteToken();
+        // A prefixed name being typed: the terms offered are those of the project's
+        // namespaces (cg:, modality:, role:, ...); other prefixes find none.
+        return /^[A-Za-z][\w-]*:[\w.-]*$/.test(token.string);
+      },
+      get: function (yasqe, token) {
+        var typed = ((token && token.string) || "").toLowerCase();
+        return terms().then(function (found) {
+          return found.terms
+            .map(function (term) { return term.name; })
+            .filter(function (name) { return name.toLowerCase().indexOf(typed) === 0; });
+        });
+      },
+    });
+  }
+
+  // Result IRIs of this project's namespace open this server's pages.
+  function localLinks(element) {
+    terms().then(function (found) {
+      if (!found.base) return;
+      element.querySelectorAll("a[href^='" + found.base + "']").forEach(function (link) {
+        var rest = link.getAttribute("href").slice(found.base.length);
+        if (/^(id|def)\//.test(rest)) link.setAttribute("href", root + rest);
+      });
+    });
+  }
+  new MutationObserver(function () { localLinks(document.getElementById("yasgui")); })
+    .observe(document.getElementById("yasgui"), { childList: true, subtree: true });
+
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: {
       endpoint: endpoint,
@@ -50,5 +97,12 @@
     var title = name && titles[name.textContent.trim()];
     if (title) link.title = title;
   });
+  // "Open in the editor" from a report page: #query=TEXT opens it in a tab of its own.
+  if (window.location.hash.indexOf("#query=") === 0) {
+    var text = decodeURIComponent(window.location.hash.slice("#query=".length));
+    var tab = yasgui.addTab(true, { name: "From a report", yasqe: { value: text } });
+    if (tab && tab.getYasqe && tab.getYasqe()) tab.getYasqe().setValue(text);
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
   window.coopgraph = { yasgui: yasgui, config: config };
 })();
