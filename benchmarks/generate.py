@@ -67,6 +67,9 @@ PREFIXES = {
     "event": "https://w3id.org/coopgraph/id/event/",
     "mship": "https://w3id.org/coopgraph/id/membership/",
     "name": "https://w3id.org/coopgraph/id/state-name/",
+    "act": "https://w3id.org/coopgraph/id/act/",
+    "nature": "https://w3id.org/coopgraph/id/legal-nature/",
+    "content": "https://w3id.org/coopgraph/id/content-status/",
 }
 PYCOUNTRY = "<https://pypi.org/project/pycountry/>"
 _SAFE_LOCAL = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -399,6 +402,35 @@ RENAMED_STATES = (
 # multilateral agreements with parties are 2 % here (about their share in the UN Treaty
 # Series), regional ones with tens of parties; declarations, model texts, treaty provisions
 # and consultative processes make up most of the rest.
+# What each kind of instrument is in law (cg:legalNature), and the act each role states
+# (cg:act): a State is a party only of a binding treaty, by an act of consent.
+LEGAL_NATURES = {
+    "BilateralMemorandumOfUnderstanding": "non-binding-arrangement",
+    "MultilateralMemorandumOfUnderstanding": "non-binding-arrangement",
+    "Declaration": "declaration",
+    "ModelAgreement": "model",
+    "ModelProtocol": "model",
+    "RegionalConsultativeProcess": "process",
+}
+ACTS = {
+    "party": "contracting-party",
+    "signatory": "signature",
+    "contractingAuthority": "signature",
+    "observer": "observation",
+    "participatingState": "attendance",
+    "eligibleMembersOf": "eligibility-by-membership",
+}
+
+ROLES = (
+    *ACTS,
+    "facilitator",
+    "technicalAssistanceProvider",
+    "drafter",
+    "convener",
+    "cooperationChannel",
+    "implementationPartner",
+)
+
 KINDS = (
     ("BilateralAgreement", 0.58, "bilateral-agreement"),
     ("BilateralMemorandumOfUnderstanding", 0.376, "bilateral-mou"),
@@ -788,7 +820,13 @@ class Generator:
             section = self.treaty_sections[treaty]  # a provision cites its treaty's section
         local = f"{stem}-{self.count:07d}"
         subject = iri("inst", local)
-        pairs: list[tuple[Term, Term]] = [(A, iri("cg", cls))]
+        nature = LEGAL_NATURES.get(cls, "binding-treaty")
+        binding = nature == "binding-treaty"
+        pairs: list[tuple[Term, Term]] = [
+            (A, iri("cg", cls)),
+            (iri("cg", "legalNature"), iri("nature", nature)),
+            (iri("cg", "contentStatus"), iri("content", "described")),
+        ]
         participations: list[tuple[Term, list[tuple[Term, Term]]]] = []
         provisions: list[tuple[Term, list[tuple[Term, Term]]]] = []
         extra: list[tuple[str, Term, list[tuple[Term, Term]]]] = []
@@ -800,7 +838,19 @@ class Generator:
             suffix: str, role_pairs: list[tuple[Term, Term]], when: Term | None
         ) -> None:
             node = iri("part", f"{local}_{suffix}")
-            body = [(A, iri("cg", "Participation")), *role_pairs]
+            if binding is False:  # the States of an arrangement sign it; none is bound
+                role_pairs = [
+                    (iri("cg", "signatory"), o) if p == iri("cg", "party") else (p, o)
+                    for p, o in role_pairs
+                ]
+            names = [str(p).rsplit(":", 1)[-1] for p, _ in role_pairs]
+            # a counted group of unnamed States (cg:role) is the observers here
+            stated = next((ACTS.get(n, "support") for n in names if n in ROLES), "observation")
+            body = [
+                (A, iri("cg", "Participation")),
+                *role_pairs,
+                (iri("cg", "act"), iri("act", stated)),
+            ]
             if when is not None:
                 body.append((iri("cg", "date"), when))
             body.append((iri("cg", "sourceSection"), section))

@@ -99,7 +99,9 @@ def current_state_block(entry: StateEntry) -> str:
         lines.append(f"    cg:isoOfficialName {turtle_string(official)}@en ;")
     lines += [
         f"    skos:exactMatch wd:{entry.wikidata} ;",
-        "    dcterms:source <https://pypi.org/project/pycountry/> .",
+        # The codes and ISO names cite pycountry; the Wikidata link cites Wikidata.
+        "    dcterms:source <https://pypi.org/project/pycountry/> ,",
+        f"        <https://www.wikidata.org/wiki/{entry.wikidata}> .",
     ]
     return "\n".join(lines)
 
@@ -116,10 +118,12 @@ def former_state_block(entry: StateEntry) -> str:
         f'    cg:iso3166Alpha2 "{country.alpha_2}" ;',
         f'    cg:iso3166Alpha3 "{country.alpha_3}" ;',
         f'    cg:iso3166Numeric "{country.numeric}" ;',
-        f"    cg:isoShortName {turtle_string(country.name)}@en ;",
+        f"    cg:formerIsoShortName {turtle_string(country.name)}@en ;",
         f'    cg:isoWithdrawalDate "{country.withdrawal_date}"^^xsd:date ;',
         f"    skos:exactMatch wd:{entry.wikidata} ;",
-        "    dcterms:source <https://pypi.org/project/pycountry/> .",
+        # The codes and ISO names cite pycountry; the Wikidata link cites Wikidata.
+        "    dcterms:source <https://pypi.org/project/pycountry/> ,",
+        f"        <https://www.wikidata.org/wiki/{entry.wikidata}> .",
     ]
     return "\n".join(lines)
 

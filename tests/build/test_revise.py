@@ -144,8 +144,8 @@ def test_reports_the_edit_cannot_change_are_carried_over(
     # the others are the earlier store's own files (linked, not computed).
     _edit(
         _file(own_data, "instruments.ttl"),
-        'cg:signatureDate "2006-11-24"^^xsd:date',
-        'cg:signatureDate "2006-11-25"^^xsd:date',
+        'cg:signatureDate "2006-05-05"^^xsd:date',
+        'cg:signatureDate "2006-05-06"^^xsd:date',
     )
     revised = open_engine(Inputs.with_data(own_data), cache)
     assert revised.info is not None and revised.info.revised_from is not None
@@ -270,9 +270,9 @@ def test_a_store_built_by_another_layout_is_not_revised_from(
     ("old", "new"),
     [
         # Valid: only the checks that read signature dates run again.
-        ('cg:signatureDate "2006-11-24"^^xsd:date', 'cg:signatureDate "2006-11-25"^^xsd:date'),
+        ('cg:signatureDate "2006-05-05"^^xsd:date', 'cg:signatureDate "2006-05-06"^^xsd:date'),
         # Ill-typed: a new violation, found by a check that ran again.
-        ('cg:signatureDate "2006-11-24"^^xsd:date', 'cg:signatureDate "2006-13-45"^^xsd:date'),
+        ('cg:signatureDate "2006-05-05"^^xsd:date', 'cg:signatureDate "2006-13-45"^^xsd:date'),
         # A label gone: a violation of the checks that read labels.
         ('rdfs:label "Bali Process"@en ;', ""),
     ],

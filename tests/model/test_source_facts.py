@@ -43,7 +43,15 @@ MODALITY_SCHEME = URIRef("https://w3id.org/coopgraph/id/scheme/modalities")
 
 NAME_PREDICATES = (RDFS.label, DCTERMS.title, DCTERMS.alternative, SKOS.prefLabel, SKOS.altLabel)
 STATE_NAME_PREDICATES = (*NAME_PREDICATES, CG.isoShortName, CG.isoOfficialName)
-DATE_PREDICATES = (CG.startDate, PROV.startedAtTime, DCTERMS.date, CG.date, CG.signatureDate)
+DATE_PREDICATES = (
+    CG.startDate,
+    PROV.startedAtTime,
+    DCTERMS.date,
+    CG.date,
+    CG.signatureDate,
+    CG.conclusionDate,
+    CG.adoptionDate,
+)
 ADDRESS_PREDICATES = {
     "text": (CG.textAvailableAt,),
     "more": (CG.moreInformationAt, RDFS.seeAlso),
@@ -155,8 +163,12 @@ class View:
         codes = {str(code) for code in self.g.objects(state, CG.iso3166Alpha3)}
         return codes.pop() if len(codes) == 1 else f"<no single ISO code: {state}>"
 
-    def party_codes(self, instrument: URIRef) -> set[str]:
-        return {self.iso(state) for state in self.uris(instrument, CG.hasParty)}
+    def party_codes(self, instrument: URIRef, predicate: URIRef = CG.hasParty) -> set[str]:
+        return {
+            self.iso(state)
+            for state in self.uris(instrument, predicate)
+            if (state, RDF.type, CG.State) in self.g
+        }
 
     def state(self, iso: str) -> URIRef:
         found = sorted(
@@ -221,7 +233,11 @@ class View:
                 i
                 for i in self.instruments()
                 if self.party_codes(i) == parties
-                and any(str(d)[:4] == year for d in self.g.objects(i, CG.signatureDate))
+                and any(
+                    str(d)[:4] == year
+                    for date_property in (CG.signatureDate, CG.conclusionDate)
+                    for d in self.g.objects(i, date_property)
+                )
             ]
         wanted = {norm(n) for n in [entry.get("title", ""), *entry.get("names", [])] if n}
         return [i for i in self.instruments() if wanted & self.names(i)]
@@ -271,7 +287,7 @@ def _params(kind: str) -> list[Any]:
             params += [pytest.param(e, *d, id=f"{key}-{d[0]}") for d in e.get("dates", [])]
         elif kind == "participant":
             for p in e.get("participants", []):
-                who = p.get("agent") or f"{p['count']} States"
+                who = p.get("agent") or p.get("members_of") or f"{p['count']} States"
                 role = p.get("role") or p["role_concept"]
                 params.append(pytest.param(e, p, id=f"{key}-{role}-{who}"))
         elif kind == "modality":
@@ -346,7 +362,7 @@ def test_participation_dates_keep_the_instrument_date(view: View, entry: Entry) 
     allowed = {
         expected_literal(v, dt)
         for prop, v, dt in entry["dates"]
-        if prop in ("signatureDate", "startDate")
+        if prop in ("signatureDate", "startDate", "conclusionDate", "adoptionDate")
     }
     wrong = {
         (str(p), literal_key(d))
@@ -363,6 +379,42 @@ def test_instrument_parties(view: View, entry: Entry) -> None:
     assert view.party_codes(instrument) == set(entry["parties"])
 
 
+@pytest.mark.parametrize("entry", _ids([e for e in INSTRUMENTS if "signatories" in e], "key"))
+def test_instrument_signatories(view: View, entry: Entry) -> None:
+    instrument = view.instrument(entry["key"])
+    assert view.party_codes(instrument, CG.hasSignatory) == set(entry["signatories"])
+
+
+@pytest.mark.parametrize("entry", _ids([e for e in INSTRUMENTS if "through_agency" in e], "key"))
+def test_instrument_states_involved_through_an_agency(view: View, entry: Entry) -> None:
+    instrument = view.instrument(entry["key"])
+    assert view.party_codes(instrument, CG.involvesThroughAgency) == set(entry["through_agency"])
+
+
+@pytest.mark.parametrize(
+    ("entry", "facet", "predicate"),
+    [
+        pytest.param(e, facet, predicate, id=f"{e['key']}-{facet}")
+        for e in INSTRUMENTS
+        for facet, predicate in (
+            ("legal_nature", CG.legalNature),
+            ("content_status", CG.contentStatus),
+        )
+        if facet in e
+    ],
+)
+def test_instrument_legal_nature_and_content_status(
+    view: View, entry: Entry, facet: str, predicate: URIRef
+) -> None:
+    instrument = view.instrument(entry["key"])
+    labels = {
+        label
+        for concept in view.uris(instrument, predicate)
+        for label in view.names(concept, (SKOS.prefLabel,))
+    }
+    assert labels == {norm(entry[facet])}
+
+
 @pytest.mark.parametrize(("entry", "expected"), _params("participant"))
 def test_participant_in_its_role(view: View, entry: Entry, expected: Entry) -> None:
     instrument = view.instrument(entry["key"])
@@ -376,6 +428,20 @@ def test_participant_in_its_role(view: View, entry: Entry, expected: Entry) -> N
             assert any((p, CG.onBehalfOf, state) in view.g for p in matching), (
                 f"{expected['agent']!r} does not act on behalf of {expected['on_behalf_of']}"
             )
+        else:
+            assert not any(view.uris(p, CG.onBehalfOf) for p in matching), (
+                f"{expected['agent']!r} acts for a State the text does not support"
+            )
+    elif "members_of" in expected:
+        organisation = view.organisation(expected["members_of"])
+        matching = {
+            p
+            for p in participations
+            if (p, CG.membersOf, organisation) in view.g
+            for role in view.uris(p, CG.role)
+            if norm(expected["role_concept"]) in view.names(role, (SKOS.prefLabel,))
+        }
+        assert matching, f"no {expected['role_concept']} group of members of {organisation}"
     else:
         counted = {
             int(c.toPython())
@@ -386,6 +452,30 @@ def test_participant_in_its_role(view: View, entry: Entry, expected: Entry) -> N
             if isinstance(c, Literal)
         }
         assert counted == {expected["count"]}, f"{expected['role_concept']} counts: {counted}"
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"), [p for p in _params("participant") if "act" in p.values[1]]
+)
+def test_participant_act(view: View, entry: Entry, expected: Entry) -> None:
+    instrument = view.instrument(entry["key"])
+    if "agent" in expected:
+        agent = view.organisation(expected["agent"])
+        matching = {
+            p for p in view.participations(instrument) if (p, CG.participant, agent) in view.g
+        }
+    else:
+        organisation = view.organisation(expected["members_of"])
+        matching = {
+            p for p in view.participations(instrument) if (p, CG.membersOf, organisation) in view.g
+        }
+    acts = {
+        label
+        for p in matching
+        for act in view.uris(p, CG.act)
+        for label in view.names(act, (SKOS.prefLabel,))
+    }
+    assert norm(expected["act"]) in acts, f"acts of {expected}: {acts}"
 
 
 @pytest.mark.parametrize("name", ALL_MODALITY_NAMES)
@@ -519,7 +609,14 @@ def test_project_with_its_organisations_and_outcomes(view: View, project: Entry)
 
 @pytest.mark.parametrize("address", _ids(FACTS["address"], "url"))
 def test_address(view: View, address: Entry) -> None:
-    subjects = view.named(address["about"])
+    if address.get("of") == "section":  # "Source: ..." under a section: the section's source
+        subjects = [
+            section
+            for section in view.typed(CG.SourceSection)
+            if norm(address["about"]) in view.names(section, (DCTERMS.title,))
+        ]
+    else:
+        subjects = view.named(address["about"])
     assert subjects, f"nothing named {address['about']!r}"
     url = URIRef(address["url"])
     predicates = ADDRESS_PREDICATES[address["relation"]]
@@ -642,13 +739,14 @@ def test_every_instance_has_the_types_of_its_super_classes(asserted: Graph, view
     assert not missing, missing
 
 
-def test_uk_us_memorandum_binds_both_states_through_their_agencies(
+def test_uk_us_memorandum_involves_both_states_through_their_agencies_and_binds_neither(
     asserted: Graph, view: View
 ) -> None:
     memorandum = view.instrument("uk-us-mou")
-    assert view.party_codes(memorandum) == {"GBR", "USA"}
+    assert view.party_codes(memorandum) == set()
     for state in (view.state("GBR"), view.state("USA")):
-        assert (state, CG.partyTo, memorandum) in view.g
+        assert (state, CG.involvedThroughAgencyIn, memorandum) in view.g
+        assert (state, CG.partyTo, memorandum) not in view.g
     # through agencies only: no participation states a State as cg:party
     stated = [
         p
@@ -662,9 +760,52 @@ def test_has_party_derived_from_every_party_participation(asserted: Graph, view:
     missing = [
         (instrument, state)
         for instrument, participation in asserted.subject_objects(CG.hasParticipation)
-        for prop in (CG.party, CG.onBehalfOf)
-        for state in asserted.objects(participation, prop)
+        for state in asserted.objects(participation, CG.party)
         if (instrument, CG.hasParty, state) not in view.g
+    ]
+    assert not missing, missing
+
+
+def test_has_party_only_from_a_stated_act_of_consent(asserted: Graph, view: View) -> None:
+    """A State is bound only where a participation of it as party states an act of consent."""
+    unsupported = [
+        (instrument, state)
+        for instrument, state in view.g.subject_objects(CG.hasParty)
+        if not any(
+            (participation, CG.party, state) in asserted
+            and any(
+                (act, RDF.type, CG.ConsentToBeBound) in view.g
+                for act in asserted.objects(participation, CG.act)
+            )
+            for participation in asserted.objects(instrument, CG.hasParticipation)
+        )
+    ]
+    assert not unsupported, unsupported
+
+
+def test_the_united_states_and_italy_are_bound_by_no_instrument(view: View) -> None:
+    for iso in ("USA", "ITA"):
+        assert not view.uris(view.state(iso), CG.partyTo), iso
+
+
+def test_every_participation_states_its_act(asserted: Graph) -> None:
+    without = sorted(
+        str(p)
+        for p in asserted.subjects(RDF.type, CG.Participation)
+        if (p, CG.act, None) not in asserted
+    )
+    assert not without, without
+
+
+def test_involvement_through_an_agency_derived_from_every_agency_participation(
+    asserted: Graph, view: View
+) -> None:
+    missing = [
+        (instrument, state)
+        for instrument, participation in asserted.subject_objects(CG.hasParticipation)
+        for state in asserted.objects(participation, CG.onBehalfOf)
+        if (instrument, CG.involvesThroughAgency, state) not in view.g
+        or (instrument, CG.hasParty, state) in view.g
     ]
     assert not missing, missing
 

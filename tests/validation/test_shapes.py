@@ -384,7 +384,7 @@ def test_the_shapes_list_every_role_property_of_the_ontology() -> None:
         for branch in Collection(shapes, branches)
         for prop in shapes.objects(branch, SH.property)
     }
-    assert in_branches - {CG.role, CG.participantCount} == roles
+    assert in_branches - {CG.role, CG.participantCount, CG.designation, CG.participant} == roles
     typed = {
         shapes.value(prop, SH.path) for prop in shapes.objects(CGSH.ParticipantShape, SH.property)
     }

@@ -1,10 +1,11 @@
-"""The cooperation network: States linked by the instruments they are parties to, drawn.
+"""The cooperation network: States linked by the instruments that engage them, drawn.
 
 `cooperation_network` reads the network through an engine with one SPARQL query: a node
-for each State that is `cg:hasParty` of some instrument (labelled with its rdfs:label,
-flagged when it is a `cg:FormerState`), and an edge for each pair of States and each
-instrument both are parties to. `draw_network` draws it to SVG and PNG with matplotlib's
-Agg renderer (no display needed); `coopgraph.report.layout` places the nodes.
+for each State that an instrument `cg:engages` (bound by it, a signatory, or acted for by
+its agency; labelled with its rdfs:label, flagged when it is a `cg:FormerState`), and an
+edge for each pair of States and each instrument that engages both. `draw_network` draws
+it to SVG and PNG with matplotlib's Agg renderer (no display needed);
+`coopgraph.report.layout` places the nodes.
 
 Colouring rule: an instrument covers many modalities, so all its edges take the colour of
 one *modality group*, a top concept of the modality scheme. Each modality the instrument
@@ -125,7 +126,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?instrument ?instrumentLabel ?state ?stateLabel ?former ?group ?groupLabel ?modalities
 WHERE {{
-  ?instrument cg:hasParty ?state .
+  ?instrument cg:engages ?state .
   ?state a cg:State .
   BIND(EXISTS {{ ?state a cg:FormerState }} AS ?former)
   OPTIONAL {{ ?state rdfs:label ?stateLabel . {_ENGLISH.format("stateLabel")} }}

@@ -5,9 +5,9 @@ The per-entity queries take the entity as `?focus` (bound as an RDF term by the 
 pasted into the text). Each returns flat rows that `coopgraph.report.pages` assembles; labels
 come back as they are stored and the English or untagged one is chosen in Python.
 
-What the model may add (issue 14: the legal nature of an instrument, its commitments as
-statements of their own) is asked for with OPTIONAL patterns: a page shows it when the data has
-it and says "not recorded" when it does not.
+The law model of issue 14 (ontology/law.ttl): an instrument's cg:legalNature, its commitments
+(cg:hasCommitment, each with cg:statementText and cg:concernsModality), asked for with OPTIONAL
+patterns: a page shows them when the data has them and says "not recorded" when it does not.
 """
 
 from __future__ import annotations
@@ -245,8 +245,8 @@ SELECT DISTINCT ?document ?how ?language WHERE {
 INSTRUMENT_COMMITMENTS = """
 SELECT ?commitment ?text ?modality WHERE {
   ?focus cg:hasCommitment ?commitment .
-  OPTIONAL { ?commitment rdfs:label|cg:text|dcterms:description ?text }
-  OPTIONAL { ?commitment cg:concernsModality|cg:coversModality ?modality }
+  OPTIONAL { ?commitment cg:statementText ?text }
+  OPTIONAL { ?commitment cg:concernsModality ?modality }
 }"""
 
 SOURCES = """

@@ -572,6 +572,8 @@ class InstrumentPage:
 
 _DATE_NAMES = (
     ("signatureDate", "signed"),
+    ("conclusionDate", "concluded"),
+    ("adoptionDate", "adopted"),
     ("entryIntoForceDate", "entered into force"),
     ("startDate", "started"),
 )

@@ -1,0 +1,92 @@
+"""The law's distinctions as the stored queries give them (issue 14): a successor State sees its
+predecessor's instruments, an agency's arrangement binds no State, a declaration is adopted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+
+from coopgraph.build.engine import open_engine
+from coopgraph.model.inputs import Inputs
+from coopgraph.query.catalog import load_catalog, run_stored_query
+from coopgraph.query.engine import OxigraphEngine
+
+CATALOG = load_catalog()
+INSTRUMENT = "https://w3id.org/coopgraph/id/instrument/"
+SEE = URIRef(INSTRUMENT + "see-police-cooperation-convention-2006")
+
+
+@pytest.fixture(scope="module")
+def oxigraph(store_cache: Path) -> OxigraphEngine:
+    return open_engine(Inputs.bundled(), store_cache)
+
+
+def _rows(oxigraph: OxigraphEngine, name: str, **arguments: str) -> list[dict[str, str]]:
+    table = run_stored_query(CATALOG.get(name), arguments, oxigraph)
+    return [
+        {key: str(value) for key, value in row.items() if value is not None}
+        for row in table.as_dicts()
+    ]
+
+
+@pytest.mark.parametrize("state", ["Serbia", "Montenegro"])
+def test_a_successor_state_profile_lists_the_see_convention_via_serbia_and_montenegro(
+    oxigraph: OxigraphEngine, state: str
+) -> None:
+    rows = _rows(oxigraph, "state-profile", state=state)
+    see = [row for row in rows if row["instrument"] == str(SEE)]
+    assert len(see) == 1, rows
+    assert see[0]["via"] == "Serbia and Montenegro"
+    assert see[0]["date"] == "2006-05-05"  # the signature, the act the text dates
+    assert set(see[0]["acts"].split("; ")) == {"signed", "entered into"}
+
+
+def test_serbia_continues_what_serbia_and_montenegro_entered_into(
+    oxigraph: OxigraphEngine,
+) -> None:
+    (serbia,) = _rows(oxigraph, "successor-obligations", state="Serbia")
+    assert serbia["instrument"] == str(SEE)
+    assert serbia["succession"] == "bound as the continuator of its predecessor"
+    assert serbia["succession_date"] == "2006-06-05"
+    (montenegro,) = _rows(oxigraph, "successor-obligations", state="Montenegro")
+    assert montenegro["succession"].startswith("its predecessor was bound; a new State")
+    assert montenegro["succession_date"] == "2006-06-03"
+
+
+@pytest.mark.parametrize("state", ["United States", "Italy"])
+def test_the_united_states_and_italy_are_bound_by_nothing(
+    oxigraph: OxigraphEngine, state: str
+) -> None:
+    assert _rows(oxigraph, "successor-obligations", state=state) == []
+    rows = [r for r in _rows(oxigraph, "participations") if r.get("acting_for_label") == state]
+    assert rows and all(row["binding"] == "not bound" for row in rows)
+    profile = _rows(oxigraph, "state-profile", state=state)
+    assert profile and all(row["roles"] != "party" for row in profile)
+
+
+def test_the_brussels_statement_is_adopted_not_signed(oxigraph: OxigraphEngine) -> None:
+    events = {
+        row["event"]
+        for row in _rows(oxigraph, "timeline")
+        if row["instrument"].endswith("brussels-statement-2006")
+    }
+    assert events == {"adoption by a meeting", "meeting"}
+
+
+def test_silence_is_not_absence_in_the_gaps(oxigraph: OxigraphEngine) -> None:
+    rows = _rows(oxigraph, "modality-gaps", modality="extradition")
+    mali_senegal = next(r for r in rows if r["kind"] == "pair" and r["state_b_label"] == "Senegal")
+    assert mali_senegal["content_unknown"] == "1"  # the 2004 agreement is named only
+    assert "(named only)" in mali_senegal["what_the_text_says"]
+
+
+def test_articles_in_numeric_order(oxigraph: OxigraphEngine) -> None:
+    rows = _rows(oxigraph, "provisions")
+    west_central = [
+        row["provision_label"]
+        for row in rows
+        if row["instrument"].endswith("west-central-africa-multilateral-agreement")
+    ]
+    assert list(dict.fromkeys(west_central)) == ["Article 2", "Article 14", "Article 16"]
