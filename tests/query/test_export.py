@@ -100,7 +100,8 @@ def test_sparql_tsv_is_read_back_by_rdflib_term_for_term() -> None:
     assert text.splitlines()[0] == "?s\t?label\t?year"
     assert len(text.splitlines()) == 3  # the line break in the string is escaped
     parsed = Result.parse(BytesIO(text.encode("utf-8")), format="tsv")
-    back = [tuple(row) for row in parsed]
-    assert back[0] == rows[0]
-    assert back[1][1:] == rows[1][1:]
+    back: list[tuple[object, ...]] = [tuple(row) for row in parsed]  # type: ignore[arg-type]
+    expected: list[tuple[object, ...]] = [tuple(row) for row in rows]
+    assert back[0] == expected[0]
+    assert back[1][1:] == expected[1][1:]
     assert isinstance(back[1][0], BNode)
