@@ -11,10 +11,13 @@ or the server (tests/test_cli_imports.py holds it).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
+import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -39,7 +42,81 @@ EXIT_DOES_NOT_CONFORM = 1
 _FILES = click.Path(path_type=Path)
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+
+
+class _Command(click.Command):
+    """A command that Ctrl-C stops at once. Oxigraph evaluates a query in native code, where
+    Python sees no signal until it returns (a long query ignored Ctrl-C for a minute), so the
+    command runs in a thread and the main thread waits, free to take the interrupt; then the
+    command's thread is interrupted too (its clean-ups run), what it was writing is removed,
+    and the process ends: no output is half-written."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                outcome["value"] = click.Command.invoke(self, ctx)
+            except BaseException as error:  # handed to the main thread, raised there
+                if not isinstance(error, (CoopgraphError, click.exceptions.Exit)):
+                    # A bug: keep where it happened, which the thread's frames are about to lose.
+                    error.add_note("".join(traceback.format_exception(error)).rstrip())
+                _release_frames(error)
+                outcome["error"] = error
+            # What cycles hold (query results among them) is dropped here, not by the main
+            # thread's collector: pyoxigraph's results may only be dropped where they were made.
+            gc.collect()
+
+        worker = threading.Thread(target=run, name=f"coopgraph {self.name}", daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.1)
+        except KeyboardInterrupt:
+            from coopgraph.outputs import discard_unfinished  # noqa: PLC0415
+
+            _interrupt(worker)
+            worker.join(0.5)  # its own clean-up runs; a thread inside native code is left
+            discard_unfinished()
+            click.echo("coopgraph: interrupted; no output was changed", err=True)
+            sys.stderr.flush()
+            sys.stdout.flush()
+            os._exit(EXIT_INTERRUPTED)  # the worker may be inside native code: do not wait
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
+
+
+def _release_frames(error: BaseException) -> None:
+    """Drop the frames `error` (and what caused it) went through, in this thread: pyoxigraph's
+    query results may only be dropped by the thread that made them."""
+    seen: set[int] = set()
+    waiting: list[BaseException] = [error]
+    while waiting:
+        current = waiting.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        current.__traceback__ = None  # a frame keeps its function, and a closure its results
+        waiting += [linked for linked in (current.__cause__, current.__context__) if linked]
+
+
+def _interrupt(thread: threading.Thread) -> None:
+    """Raise KeyboardInterrupt in `thread` at its next Python instruction, so that its
+    `finally` and `except BaseException` clean-ups (temporary files, staging folders) run."""
+    import ctypes  # noqa: PLC0415
+
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread.ident), ctypes.py_object(KeyboardInterrupt)
+        )
+
+
 class _Group(click.Group):
+    command_class = _Command
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -797,7 +874,7 @@ def _size(text: str, option: str) -> int | None:
     return size or None
 
 
-@main.command("serve")
+@main.command("serve", cls=click.Command)  # uvicorn takes Ctrl-C itself, in the main thread
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(

@@ -23,6 +23,8 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,6 +61,33 @@ def folder_mode() -> int:
     return 0o777 & ~current_umask()
 
 
+# The temporary files and staging folders of writes under way, so that a command stopped by
+# Ctrl-C (the CLI runs commands in a thread it can leave) removes them: `discard_unfinished`.
+# A rename into place or a folder swap holds the lock, so one is never cut in half.
+_UNFINISHED: set[Path] = set()
+_PLACING = threading.RLock()
+
+
+def discard_unfinished() -> None:
+    """Remove what writes still under way have made (temporary files, staging folders) and let
+    none of them put anything in place afterwards: the outputs stay as they were. For a front
+    end that stops a command it cannot wait for (Ctrl-C); waits for a rename or a swap that has
+    begun to end."""
+    _PLACING.acquire(timeout=10)  # held from here on: the process is about to end
+    # The command's thread may still be writing into a staging folder while it is removed:
+    # go again until nothing is left (briefly: a thread writes one file at a time).
+    for _ in range(50):
+        left = [path for path in list(_UNFINISHED) if path.exists() or path.is_symlink()]
+        if not left:
+            break
+        for path in left:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        time.sleep(0.01)
+
+
 def write_atomically(path: Path, content: bytes | str) -> None:
     """Write `content` to `path` so that `path` is either the old file or the whole new one.
 
@@ -87,14 +116,18 @@ def write_atomically(path: Path, content: bytes | str) -> None:
         handle, temporary = tempfile.mkstemp(
             dir=directory, prefix=f".{target.name}.", suffix=".tmp"
         )
+        _UNFINISHED.add(Path(temporary))
         try:
             with os.fdopen(handle, "wb") as stream:
                 os.fchmod(stream.fileno(), mode)
                 stream.write(data)
-            Path(temporary).replace(target)
+            with _PLACING:
+                Path(temporary).replace(target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        finally:
+            _UNFINISHED.discard(Path(temporary))
     except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop (Python < 3.13)
         raise CoopgraphError(
             f"cannot write {path}: {getattr(error, 'strerror', None) or error}",
@@ -358,6 +391,7 @@ def atomic_folder(directory: Path, what: str, protected: Sequence[Path] = ()) ->
     try:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{directory.name}.", suffix=".tmp"))
+        _UNFINISHED.add(staging)
         staging.chmod(folder_mode())  # not mkdtemp's 0700, which would hide it from a web server
     except OSError as error:
         raise CoopgraphError(
@@ -373,11 +407,14 @@ def atomic_folder(directory: Path, what: str, protected: Sequence[Path] = ()) ->
                 f"cannot write the {what} folder {directory}: {error.strerror or error}",
                 hint="free some space or choose another folder with -o; nothing was changed",
             ) from error
-        _check_owned(directory, what)  # again: the user may have added a file meanwhile
-        _swap(staging, directory, what)
+        with _PLACING:
+            _check_owned(directory, what)  # again: the user may have added a file meanwhile
+            _swap(staging, directory, what)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        _UNFINISHED.discard(staging)
 
 
 def _swap(staging: Path, directory: Path, what: str) -> None:

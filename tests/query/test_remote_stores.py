@@ -125,21 +125,6 @@ STORE_BUGS: dict[str, StoreBug] = {
         "rdfs:label ?label . FILTER NOT EXISTS { ?instrument cg:sourceSection ?s } "
         'BIND("source" AS ?missing) } } ORDER BY ?instrument ?missing',
     ),
-    "virtuoso-exists-filter-beside-bind": StoreBug(
-        stores=("virtuoso",),
-        construct="a FILTER with [NOT] EXISTS in a group that also has a BIND sees the "
-        "group's variables unbound (`VALUES ?m {...} ... FILTER(!BOUND(?m) || EXISTS { ?c "
-        "skos:broader* ?m }) BIND(...)`: no row)",
-        reproduction="SELECT ?provision ?one WHERE { VALUES ?modality { "
-        "modality:mutual-legal-assistance } ?provision cg:coversModality ?covered . "
-        "FILTER(!BOUND(?modality) || EXISTS { ?covered skos:broader* ?modality }) "
-        "BIND(1 AS ?one) }",
-        # The BIND moves to the SELECT clause (or into an aggregate: SAMPLE(COALESCE(...))).
-        rewrite="SELECT ?provision (1 AS ?one) WHERE { VALUES ?modality { "
-        "modality:mutual-legal-assistance } ?provision cg:coversModality ?covered . "
-        "FILTER(!BOUND(?modality) || EXISTS { ?covered skos:broader* ?modality }) }",
-        link="https://github.com/openlink/virtuoso-opensource/issues/731",
-    ),
     "virtuoso-optional-filter-on-values-variable": StoreBug(
         stores=("virtuoso",),
         construct="a FILTER inside OPTIONAL on a variable bound outside it by VALUES "
