@@ -173,7 +173,13 @@ def map_spec(
 
 # --- The timeline ---------------------------------------------------------------------------
 
-EVENT_NAMES = {"signed": "signature", "in_force": "entry into force", "started": "start"}
+EVENT_NAMES = {
+    "signed": "signature",
+    "concluded": "conclusion",
+    "adopted": "adoption",
+    "in_force": "entry into force",
+    "started": "start",
+}
 
 
 def timeline_data(graph: Graph) -> list[dict[str, object]]:

@@ -39,9 +39,11 @@ SELECT DISTINCT ?state ?instrument ?through WHERE {
 }"""
 
 INSTRUMENTS = """
-SELECT ?instrument ?label ?signed ?in_force ?started WHERE {
+SELECT ?instrument ?label ?signed ?concluded ?adopted ?in_force ?started WHERE {
   ?instrument a cg:Instrument ; rdfs:label ?label .
   OPTIONAL { ?instrument cg:signatureDate ?signed }
+  OPTIONAL { ?instrument cg:conclusionDate ?concluded }
+  OPTIONAL { ?instrument cg:adoptionDate ?adopted }
   OPTIONAL { ?instrument cg:entryIntoForceDate ?in_force }
   OPTIONAL { ?instrument cg:startDate ?started }
 }"""

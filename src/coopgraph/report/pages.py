@@ -446,7 +446,7 @@ class InstrumentFacts:
             ):
                 facts.labels[iri] = str(row["label"])
                 labels.known[iri] = str(row["label"])
-            for key in ("signed", "in_force", "started"):
+            for key in DATED_ACTS:
                 date = DateValue.of(row.get(key))
                 if date:
                     facts.dates.setdefault(iri, {})[key] = date
@@ -477,7 +477,7 @@ class InstrumentFacts:
 
     def first_date(self, instrument: str) -> DateValue | None:
         dates = self.dates.get(instrument, {})
-        return dates.get("signed") or dates.get("in_force") or dates.get("started")
+        return next((dates[key] for key in DATED_ACTS if key in dates), None)
 
 
 # --- Instruments -----------------------------------------------------------------------------
@@ -569,6 +569,10 @@ class InstrumentPage:
         found |= {s for p in self.participants for s in p.acting_for}
         return tuple(sorted(found, key=_link_order))
 
+
+# The acts an instrument's own date can record (the variables of `INSTRUMENTS`), in the order
+# in which one stands for the instrument: signed, concluded or adopted, then in force, started.
+DATED_ACTS = ("signed", "concluded", "adopted", "in_force", "started")
 
 _DATE_NAMES = (
     ("signatureDate", "signed"),
