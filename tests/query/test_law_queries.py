@@ -90,3 +90,20 @@ def test_articles_in_numeric_order(oxigraph: OxigraphEngine) -> None:
         if row["instrument"].endswith("west-central-africa-multilateral-agreement")
     ]
     assert list(dict.fromkeys(west_central)) == ["Article 2", "Article 14", "Article 16"]
+
+
+def test_cooperation_by_region_tells_within_from_across(oxigraph: OxigraphEngine) -> None:
+    rows = {row["instrument"]: row for row in _rows(oxigraph, "cooperation-by-region")}
+    uk_us = rows[INSTRUMENT + "uk-us-mou-2007"]
+    assert uk_us["extent"] == "across regions"
+    assert set(uk_us["sub_regions"].split("; ")) == {"Northern Europe", "Northern America"}
+    see = rows[str(SEE)]
+    assert see["extent"] == "across sub-regions of one region"
+    assert set(see["sub_regions"].split("; ")) == {"Southern Europe", "Eastern Europe"}
+    assert (see["text_region"], see.get("text_region_m49", "")) == ("South-East Europe", "")
+    west_africa = rows[INSTRUMENT + "west-africa-child-trafficking-agreement-2005"]
+    assert west_africa["extent"] == "within one sub-region"
+    assert (west_africa["text_region"], west_africa["text_region_m49"]) == (
+        "West Africa",
+        "Western Africa",
+    )
