@@ -107,3 +107,30 @@ def test_cooperation_by_region_tells_within_from_across(oxigraph: OxigraphEngine
         "West Africa",
         "Western Africa",
     )
+
+
+def test_documents_and_languages_gives_languages_only_where_the_text_says(
+    oxigraph: OxigraphEngine,
+) -> None:
+    rows = _rows(oxigraph, "documents-and-languages")
+    with_languages = {
+        (row["instrument"], row["address"]): set(row["languages"].split("; "))
+        for row in rows
+        if row.get("languages")
+    }
+    assert with_languages == {
+        (INSTRUMENT + "brussels-statement-2006", "http://www.osce.org/spmu/documents.html"): {
+            "English",
+            "French",
+            "German",
+            "Italian",
+            "Russian",
+            "Spanish",
+        }
+    }
+    # The UNICEF page is the source of the Benin-Nigeria section, not an address of its text.
+    (benin_nigeria,) = [
+        row for row in rows if row["instrument"] == INSTRUMENT + "benin-nigeria-agreement-2005"
+    ]
+    assert benin_nigeria.get("address", "") == ""
+    assert len({row["instrument"] for row in rows}) == 22
