@@ -10,6 +10,7 @@ from rdflib import URIRef
 
 from coopgraph.build.engine import open_engine
 from coopgraph.model.inputs import Inputs
+from coopgraph.model.namespaces import sparql_prologue
 from coopgraph.query.catalog import load_catalog, run_stored_query
 from coopgraph.query.engine import OxigraphEngine
 
@@ -133,4 +134,34 @@ def test_documents_and_languages_gives_languages_only_where_the_text_says(
         row for row in rows if row["instrument"] == INSTRUMENT + "benin-nigeria-agreement-2005"
     ]
     assert benin_nigeria.get("address", "") == ""
-    assert len({row["instrument"] for row in rows}) == 22
+    assert len({row["instrument"] for row in rows}) == 21
+
+
+def _select(oxigraph: OxigraphEngine, where: str) -> list[dict[str, str]]:
+    query = sparql_prologue() + "SELECT * WHERE { " + where + " }"
+    return [
+        {key: str(value) for key, value in row.items() if value is not None}
+        for row in oxigraph.select(query).as_dicts()
+    ]
+
+
+def test_the_treaty_on_european_union_is_one_instrument_in_its_pre_lisbon_version(
+    oxigraph: OxigraphEngine,
+) -> None:
+    titles = _select(
+        oxigraph, "?i a cg:Instrument ; rdfs:label ?l . FILTER(CONTAINS(?l, 'European Union'))"
+    )
+    assert [row["i"] for row in titles] == [INSTRUMENT + "treaty-on-european-union"]
+    # The old IRIs still resolve: Title VI as the Treaty's provision, the member States'
+    # second participation as a pointer to the Treaty's.
+    (title_vi,) = _select(oxigraph, "inst:teu-title-vi a cg:Provision ; cg:provisionOf ?treaty")
+    assert title_vi["treaty"] == INSTRUMENT + "treaty-on-european-union"
+    (replaced,) = _select(oxigraph, "part:teu-title-vi_eu-members dcterms:isReplacedBy ?by")
+    assert replaced["by"].endswith("treaty-on-european-union_eu-members")
+    (version,) = _select(
+        oxigraph,
+        "inst:treaty-on-european-union cg:textVersion ?v . "
+        "?v rdfs:label ?label ; dcterms:source ?s "
+        "FILTER(CONTAINS(STR(?s), 'CELEX'))",
+    )
+    assert version["label"] == "Treaty on European Union before the Treaty of Lisbon"
