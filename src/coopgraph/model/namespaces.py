@@ -26,6 +26,7 @@ EVENT = Namespace(ID + "event/")
 MEMBERSHIP = Namespace(ID + "membership/")
 STATE_NAME = Namespace(ID + "state-name/")
 REGION = Namespace(ID + "region/")
+OUTCOME = Namespace(ID + "outcome/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
@@ -54,6 +55,7 @@ PROJECT_PREFIXES: dict[str, Namespace] = {
     "mship": MEMBERSHIP,
     "name": STATE_NAME,
     "region": REGION,
+    "outcome": OUTCOME,
 }
 
 STANDARD_PREFIXES: dict[str, Namespace] = {
