@@ -170,7 +170,9 @@ def test_the_treaty_on_european_union_is_one_instrument_in_its_pre_lisbon_versio
 def test_the_joint_action_plan_and_the_guidelines_are_resources_as_the_text_states_them(
     oxigraph: OxigraphEngine,
 ) -> None:
-    (plan,) = _select(oxigraph, "?committee cg:establishedToImplement ?plan . ?plan a cg:ActionPlan")
+    (plan,) = _select(
+        oxigraph, "?committee cg:establishedToImplement ?plan . ?plan a cg:ActionPlan"
+    )
     assert plan["committee"].endswith("benin-nigeria-joint-committee")
     (guidelines,) = _select(oxigraph, "?guidelines a cg:Guidelines ; prov:wasGeneratedBy ?project")
     assert guidelines["project"].endswith("nigeria-italy-programme")
