@@ -178,3 +178,18 @@ def test_the_joint_action_plan_and_the_guidelines_are_resources_as_the_text_stat
     assert guidelines["project"].endswith("nigeria-italy-programme")
     # Outcomes, not instruments: nothing is counted twice.
     assert not _select(oxigraph, "?outcome a cg:Outcome , cg:Instrument")
+
+
+def test_modality_coverage_tells_bound_states_from_states_involved_through_an_agency(
+    oxigraph: OxigraphEngine,
+) -> None:
+    rows = _rows(oxigraph, "modality-coverage")
+    for row in rows:
+        ways = int(row["bound"]) + int(row["signatory"]) + int(row["through_agency"])
+        assert int(row["instrument_count"]) == ways, row
+    # The United States takes part in the UK-US memorandum only through ICE: involved, not bound.
+    united_states = [row for row in rows if row["state_label"] == "United States"]
+    assert united_states
+    assert all((row["bound"], row["through_agency"]) == ("0", "1") for row in united_states)
+    # Mali is bound by its bilateral agreements.
+    assert any(int(row["bound"]) > 0 for row in rows if row["state_label"] == "Mali")
