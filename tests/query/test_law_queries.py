@@ -193,3 +193,32 @@ def test_modality_coverage_tells_bound_states_from_states_involved_through_an_ag
     assert all((row["bound"], row["through_agency"]) == ("0", "1") for row in united_states)
     # Mali is bound by its bilateral agreements.
     assert any(int(row["bound"]) > 0 for row in rows if row["state_label"] == "Mali")
+
+
+@pytest.mark.parametrize(
+    ("name", "state"),
+    [
+        ("Ivory Coast", "CIV"),  # Q1008's English label on Wikidata
+        ("Yugoslavia", "SCG"),  # the short name until 4 February 2003
+        ("Federal Republic of Yugoslavia", "SCG"),
+        ("Côte d'Ivoire", "CIV"),
+    ],
+)
+def test_a_state_is_found_by_its_alias_or_former_name(
+    oxigraph: OxigraphEngine, name: str, state: str
+) -> None:
+    by_alias = _rows(oxigraph, "cooperation-partners", state=name)
+    by_code = _rows(oxigraph, "cooperation-partners", state=state)
+    assert by_alias and by_alias == by_code
+
+
+def test_the_federal_republic_of_yugoslavia_is_a_dated_cited_former_name(
+    oxigraph: OxigraphEngine,
+) -> None:
+    (name,) = _select(
+        oxigraph,
+        "state:SCG cg:hasName ?n . ?n cg:nameText 'Federal Republic of Yugoslavia'@en ; "
+        "cg:validUntil ?until ; dcterms:source ?source "
+        "FILTER(CONTAINS(STR(?source), 'wikipedia'))",
+    )
+    assert name["until"] == "2003-02-04"
