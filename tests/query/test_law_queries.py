@@ -10,6 +10,7 @@ from rdflib import URIRef
 
 from coopgraph.build.engine import open_engine
 from coopgraph.model.inputs import Inputs
+from coopgraph.model.namespaces import sparql_prologue
 from coopgraph.query.catalog import load_catalog, run_stored_query
 from coopgraph.query.engine import OxigraphEngine
 
@@ -90,3 +91,134 @@ def test_articles_in_numeric_order(oxigraph: OxigraphEngine) -> None:
         if row["instrument"].endswith("west-central-africa-multilateral-agreement")
     ]
     assert list(dict.fromkeys(west_central)) == ["Article 2", "Article 14", "Article 16"]
+
+
+def test_cooperation_by_region_tells_within_from_across(oxigraph: OxigraphEngine) -> None:
+    rows = {row["instrument"]: row for row in _rows(oxigraph, "cooperation-by-region")}
+    uk_us = rows[INSTRUMENT + "uk-us-mou-2007"]
+    assert uk_us["extent"] == "across regions"
+    assert set(uk_us["sub_regions"].split("; ")) == {"Northern Europe", "Northern America"}
+    see = rows[str(SEE)]
+    assert see["extent"] == "across sub-regions of one region"
+    assert set(see["sub_regions"].split("; ")) == {"Southern Europe", "Eastern Europe"}
+    assert (see["text_region"], see.get("text_region_m49", "")) == ("South-East Europe", "")
+    west_africa = rows[INSTRUMENT + "west-africa-child-trafficking-agreement-2005"]
+    assert west_africa["extent"] == "within one sub-region"
+    assert (west_africa["text_region"], west_africa["text_region_m49"]) == (
+        "West Africa",
+        "Western Africa",
+    )
+
+
+def test_documents_and_languages_gives_languages_only_where_the_text_says(
+    oxigraph: OxigraphEngine,
+) -> None:
+    rows = _rows(oxigraph, "documents-and-languages")
+    with_languages = {
+        (row["instrument"], row["address"]): set(row["languages"].split("; "))
+        for row in rows
+        if row.get("languages")
+    }
+    assert with_languages == {
+        (INSTRUMENT + "brussels-statement-2006", "http://www.osce.org/spmu/documents.html"): {
+            "English",
+            "French",
+            "German",
+            "Italian",
+            "Russian",
+            "Spanish",
+        }
+    }
+    # The UNICEF page is the source of the Benin-Nigeria section, not an address of its text.
+    (benin_nigeria,) = [
+        row for row in rows if row["instrument"] == INSTRUMENT + "benin-nigeria-agreement-2005"
+    ]
+    assert benin_nigeria.get("address", "") == ""
+    assert len({row["instrument"] for row in rows}) == 21
+
+
+def _select(oxigraph: OxigraphEngine, where: str) -> list[dict[str, str]]:
+    query = sparql_prologue() + "SELECT * WHERE { " + where + " }"
+    return [
+        {key: str(value) for key, value in row.items() if value is not None}
+        for row in oxigraph.select(query).as_dicts()
+    ]
+
+
+def test_the_treaty_on_european_union_is_one_instrument_in_its_pre_lisbon_version(
+    oxigraph: OxigraphEngine,
+) -> None:
+    titles = _select(
+        oxigraph, "?i a cg:Instrument ; rdfs:label ?l . FILTER(CONTAINS(?l, 'European Union'))"
+    )
+    assert [row["i"] for row in titles] == [INSTRUMENT + "treaty-on-european-union"]
+    # The old IRIs still resolve: Title VI as the Treaty's provision, the member States'
+    # second participation as a pointer to the Treaty's.
+    (title_vi,) = _select(oxigraph, "inst:teu-title-vi a cg:Provision ; cg:provisionOf ?treaty")
+    assert title_vi["treaty"] == INSTRUMENT + "treaty-on-european-union"
+    (replaced,) = _select(oxigraph, "part:teu-title-vi_eu-members dcterms:isReplacedBy ?by")
+    assert replaced["by"].endswith("treaty-on-european-union_eu-members")
+    (version,) = _select(
+        oxigraph,
+        "inst:treaty-on-european-union cg:textVersion ?v . "
+        "?v rdfs:label ?label ; dcterms:source ?s "
+        "FILTER(CONTAINS(STR(?s), 'CELEX'))",
+    )
+    assert version["label"] == "Treaty on European Union before the Treaty of Lisbon"
+
+
+def test_the_joint_action_plan_and_the_guidelines_are_resources_as_the_text_states_them(
+    oxigraph: OxigraphEngine,
+) -> None:
+    (plan,) = _select(
+        oxigraph, "?committee cg:establishedToImplement ?plan . ?plan a cg:ActionPlan"
+    )
+    assert plan["committee"].endswith("benin-nigeria-joint-committee")
+    (guidelines,) = _select(oxigraph, "?guidelines a cg:Guidelines ; prov:wasGeneratedBy ?project")
+    assert guidelines["project"].endswith("nigeria-italy-programme")
+    # Outcomes, not instruments: nothing is counted twice.
+    assert not _select(oxigraph, "?outcome a cg:Outcome , cg:Instrument")
+
+
+def test_modality_coverage_tells_bound_states_from_states_involved_through_an_agency(
+    oxigraph: OxigraphEngine,
+) -> None:
+    rows = _rows(oxigraph, "modality-coverage")
+    for row in rows:
+        ways = int(row["bound"]) + int(row["signatory"]) + int(row["through_agency"])
+        assert int(row["instrument_count"]) == ways, row
+    # The United States takes part in the UK-US memorandum only through ICE: involved, not bound.
+    united_states = [row for row in rows if row["state_label"] == "United States"]
+    assert united_states
+    assert all((row["bound"], row["through_agency"]) == ("0", "1") for row in united_states)
+    # Mali is bound by its bilateral agreements.
+    assert any(int(row["bound"]) > 0 for row in rows if row["state_label"] == "Mali")
+
+
+@pytest.mark.parametrize(
+    ("name", "state"),
+    [
+        ("Ivory Coast", "CIV"),  # Q1008's English label on Wikidata
+        ("Yugoslavia", "SCG"),  # the short name until 4 February 2003
+        ("Federal Republic of Yugoslavia", "SCG"),
+        ("Côte d'Ivoire", "CIV"),
+    ],
+)
+def test_a_state_is_found_by_its_alias_or_former_name(
+    oxigraph: OxigraphEngine, name: str, state: str
+) -> None:
+    by_alias = _rows(oxigraph, "cooperation-partners", state=name)
+    by_code = _rows(oxigraph, "cooperation-partners", state=state)
+    assert by_alias and by_alias == by_code
+
+
+def test_the_federal_republic_of_yugoslavia_is_a_dated_cited_former_name(
+    oxigraph: OxigraphEngine,
+) -> None:
+    (name,) = _select(
+        oxigraph,
+        "state:SCG cg:hasName ?n . ?n cg:nameText 'Federal Republic of Yugoslavia'@en ; "
+        "cg:validUntil ?until ; dcterms:source ?source "
+        "FILTER(CONTAINS(STR(?source), 'wikipedia'))",
+    )
+    assert name["until"] == "2003-02-04"

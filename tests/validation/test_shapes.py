@@ -335,7 +335,6 @@ BUNDLED_WARNINGS = {
     ("Warning", "cgsh:InstrumentDatedShape", INST["interpol-model-police-cooperation-agreement"]),
     ("Warning", "cgsh:InstrumentDatedShape", INST["european-model-protocols"]),
     ("Warning", "cgsh:InstrumentDatedShape", INST["treaty-on-european-union"]),
-    ("Warning", "cgsh:InstrumentDatedShape", INST["teu-title-vi"]),
     ("Warning", "cgsh:InstrumentDatedShape", INST["refugee-convention"]),
     ("Warning", "cgsh:InstrumentDatedShape", INST["greece-albania-child-victims-agreement"]),
 }

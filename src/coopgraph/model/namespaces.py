@@ -25,6 +25,8 @@ SOURCE = Namespace(ID + "source/")
 EVENT = Namespace(ID + "event/")
 MEMBERSHIP = Namespace(ID + "membership/")
 STATE_NAME = Namespace(ID + "state-name/")
+REGION = Namespace(ID + "region/")
+OUTCOME = Namespace(ID + "outcome/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
@@ -52,6 +54,8 @@ PROJECT_PREFIXES: dict[str, Namespace] = {
     "event": EVENT,
     "mship": MEMBERSHIP,
     "name": STATE_NAME,
+    "region": REGION,
+    "outcome": OUTCOME,
 }
 
 STANDARD_PREFIXES: dict[str, Namespace] = {

@@ -125,6 +125,7 @@ class Graph:
     modalities: dict[str, dict[str, object]]
     organisations: dict[str, dict[str, object]]
     state_instruments: dict[str, set[str]]
+    state_regions: dict[str, set[str]]
     instrument_states: dict[str, set[str]]
     organisation_roles: dict[str, set[tuple[str, str]]]
 
@@ -156,6 +157,9 @@ class Graph:
         for row in select(engine, q.STATE_INSTRUMENTS):
             state_instruments[str(row["state"])].add(str(row["instrument"]))
             instrument_states[str(row["instrument"])].add(str(row["state"]))
+        state_regions: dict[str, set[str]] = defaultdict(set)
+        for row in select(engine, q.STATE_REGIONS):
+            state_regions[str(row["state"])].add(str(row["region_label"]))
         modalities: dict[str, dict[str, object]] = {}
         for row in select(engine, q.MODALITIES):
             iri = str(row["modality"])
@@ -191,6 +195,7 @@ class Graph:
             modalities,
             organisations,
             state_instruments,
+            state_regions,
             instrument_states,
             roles,
         )
@@ -221,7 +226,8 @@ class Graph:
             "modality": tuple(sorted(self.labels.label(m) for m in facts.modalities.get(iri, ()))),
             "crime": tuple(sorted(scope.get("crime", ()))),
             "target_group": tuple(sorted(scope.get("target_group", ()))),
-            "region": tuple(sorted(scope.get("region", ()))),
+            # The region the text names, and the M49 regions of the States it engages.
+            "region": tuple(sorted(scope.get("region", set()) | scope.get("state_region", set()))),
             "year": (str(date.year),) if date else (),
         }
 
@@ -288,6 +294,8 @@ class Graph:
                 if partner != iri
             }
             facets = self._merged_facets(instruments)
+            # A State's region is where it lies (M49), not where its instruments reach.
+            facets["region"] = tuple(sorted(self.state_regions.get(iri, ())))
             facets["status"] = ("former State",) if state["former"] else ("State",)
             rows.append(
                 ListingRow(

@@ -28,6 +28,13 @@ SELECT ?state ?label ?alpha2 ?alpha3 ?numeric ?iso3 ?former WHERE {
   BIND(EXISTS { ?state a cg:FormerState } AS ?former)
 }"""
 
+# The M49 sub-region and region each State lies in (data/regions.ttl, data/states.ttl).
+STATE_REGIONS = """
+SELECT DISTINCT ?state ?region_label WHERE {
+  ?state a cg:State ; cg:m49SubRegion|cg:m49Region ?region .
+  ?region skos:prefLabel ?region_label .
+}"""
+
 # A State takes part in an instrument as a participant, or through an agency acting for it.
 STATE_INSTRUMENTS = """
 SELECT DISTINCT ?state ?instrument ?through WHERE {
@@ -59,6 +66,9 @@ SELECT DISTINCT ?instrument ?type ?type_label WHERE {
 }"""
 
 # Scope of each instrument: crimes, target groups, regions and (when recorded) legal nature.
+# "region" is the region the text names (cg:region) and the M49 region it is (cg:coversRegion);
+# "state_region" the M49 sub-regions and regions of the States it engages (bound, signatory or
+# involved through an agency).
 INSTRUMENT_SCOPE = """
 SELECT DISTINCT ?instrument ?facet ?value ?value_label WHERE {
   ?instrument a cg:Instrument .
@@ -70,6 +80,13 @@ SELECT DISTINCT ?instrument ?facet ?value ?value_label WHERE {
     BIND("target_group" AS ?facet)
   } UNION {
     ?instrument cg:region ?value_label . BIND("region" AS ?facet)
+  } UNION {
+    ?instrument cg:coversRegion ?value . ?value skos:prefLabel ?value_label .
+    BIND("region" AS ?facet)
+  } UNION {
+    ?instrument cg:engages ?state . ?state a cg:State ; cg:m49SubRegion|cg:m49Region ?value .
+    ?value skos:prefLabel ?value_label .
+    BIND("state_region" AS ?facet)
   } UNION {
     ?instrument cg:legalNature ?value .
     OPTIONAL { ?value rdfs:label|skos:prefLabel ?named }
