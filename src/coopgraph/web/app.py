@@ -10,8 +10,8 @@ Public API (for the CLI, the tests and the browser UI):
     ServerContext            what the running application holds, `request.app.state.coopgraph`:
                              config, pool (coopgraph.web.workers), engine (a QueryEngine on the
                              pool, for any core function), catalog, templates
-    ui_routes(context)       THE HOOK for the browser UI (coopgraph.web.ui): its routes come
-                             before the server's own, so `/` and `/static/...` are the UI's
+    ui_routes()              the browser UI's static files (coopgraph.web.ui) at `/static/...`;
+                             the pages for people are coopgraph.web.explorer's, routed first
     http_problem(error)      the one mapping from an exception to (HTTP status, error type)
     error_response(...)      the one JSON error shape
 
@@ -499,7 +499,6 @@ class ServerContext:
     limiter: anyio.CapacityLimiter = field(init=False)
     _picture: _Picture | None = field(default=None, init=False)
     _picture_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
-    _ui_page: str | None = field(default=None, init=False)
     store_lock: Any = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -1044,30 +1043,12 @@ async def resource(request: Request) -> Response:
 # --- The application ---------------------------------------------------------------------------
 
 
-async def index_page(request: Request) -> Response:
-    context = _context(request)
-    page = context.render(
-        request,
-        "index.html",
-        query_count=len(context.catalog),
-        endpoint=str(request.url_for("sparql")),
-    )
-    return HTMLResponse(page)
-
-
-def ui_routes(context_of: Callable[[Request], ServerContext]) -> list[BaseRoute]:
-    """THE HOOK for the browser UI: the routes of coopgraph.web.ui (the YASGUI page at `/`, its
-    static files at `/static/...`), placed before the server's own routes. Without that
-    module, `/` is a plain index page of the server's own."""
+def ui_routes() -> list[BaseRoute]:
+    """The static files of the browser UI (coopgraph.web.ui: YASGUI and its assets) at
+    `/static/...`; the editor page itself is the explorer's `/sparql` for browsers."""
     if importlib.util.find_spec("coopgraph.web.ui") is None:
         return []
     from coopgraph.web import ui  # noqa: PLC0415
-
-    async def page(request: Request) -> Response:
-        context = context_of(request)
-        if context._ui_page is None:  # built once: it runs the stored queries' look-ups
-            context._ui_page = await context.call(ui.ui_page, context.catalog, context.engine)
-        return HTMLResponse(context._ui_page)
 
     async def static(request: Request) -> Response:
         found = ui.static_file(request.path_params["path"])
@@ -1076,7 +1057,7 @@ def ui_routes(context_of: Callable[[Request], ServerContext]) -> list[BaseRoute]
         path, media_type = found
         return FileResponse(path, media_type=media_type)
 
-    return [Route("/", page, name="ui"), Route("/static/{path:path}", static, name="static")]
+    return [Route("/static/{path:path}", static, name="static")]
 
 
 def create_app(config: ServeConfig, started: ServerContext | None = None) -> Starlette:
@@ -1099,8 +1080,7 @@ def create_app(config: ServeConfig, started: ServerContext | None = None) -> Sta
     store_methods = ["GET", "HEAD", "PUT", "POST", "DELETE"]
     routes: list[BaseRoute] = [
         *explorer.explorer_routes(_context),
-        *ui_routes(_context),
-        Route("/", index_page, name="index"),
+        *ui_routes(),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"], name="sparql"),
         Route("/store", graph_store, methods=store_methods, name="graph_store"),
         Route("/store/{path:path}", graph_store, methods=store_methods, name="graph_store_direct"),
