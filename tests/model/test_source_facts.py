@@ -545,13 +545,6 @@ def test_provision_covers_modality(view: View, entry: Entry, provision: Entry, n
     assert view.covers(instrument, concept), f"{instrument} does not cover {concept} (derived)"
 
 
-@pytest.mark.parametrize("entry", _params("part_of"))
-def test_treaty_provision_is_part_of_its_treaty(view: View, entry: Entry) -> None:
-    part, whole = view.instrument(entry["key"]), view.instrument(entry["part_of"])
-    assert (part, CG.provisionOf, whole) in view.g
-    assert (whole, CG.hasProvision, part) in view.g
-
-
 @pytest.mark.parametrize(("entry", "target"), _params("draws_upon"))
 def test_draws_upon(view: View, entry: Entry, target: str) -> None:
     instrument, earlier = view.instrument(entry["key"]), view.instrument(target)

@@ -165,7 +165,10 @@ def test_typing_ivory_finds_cote_divoire_and_opens_its_page(
     [
         ("cote d'ivoire", "Côte d'Ivoire"),
         ("Macedonia", "North Macedonia"),
-        ("Yugoslav", "North Macedonia"),
+        # The Federal Republic of Yugoslavia was Serbia and Montenegro's name until 2003;
+        # "the former Yugoslav Republic of Macedonia" North Macedonia's UN reference.
+        ("Yugoslavia", "Serbia and Montenegro"),
+        ("former Yugoslav Republic", "North Macedonia"),
         ("MLI", "Mali"),
         ("extradtion", "extradition"),  # a slip of the finger
         ("JIT", "joint investigation teams"),

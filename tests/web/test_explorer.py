@@ -88,6 +88,8 @@ def test_the_home_page_has_the_search_the_figures_and_the_ways_in(
         ("Ivory", "Côte d'Ivoire"),
         ("cote divoire", "Côte d'Ivoire"),
         ("Yugoslav", "North Macedonia"),
+        ("Yugoslavia", "Serbia and Montenegro"),
+        ("Ivory Coast", "Côte d'Ivoire"),
         ("extradtion", "extradition"),
         ("ECOWAS", "Economic Community of West African States"),
         ("CIV", "Côte d'Ivoire"),
