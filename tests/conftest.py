@@ -7,6 +7,9 @@ import pytest
 
 from coopgraph.model import resources
 
+# The `browser` fixture of every browser test (Debian's Chromium through Playwright).
+pytest_plugins = ["tests.browsers"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 # The W3C and DCAT-AP suites the conformance tests run (tests/standards/README.md).
 STANDARDS = Path(__file__).parent / "standards"

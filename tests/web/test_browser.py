@@ -15,26 +15,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from coopgraph.build.engine import open_engine
 from coopgraph.query.catalog import load_catalog, run_stored_query
+from tests.browsers import ARTIFACTS as TEST_ARTIFACTS
 from tests.servers import coopgraph_serve
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+ARTIFACTS = TEST_ARTIFACTS / "browser"
 STORED_QUERY = "state-profile"
 
 
@@ -44,22 +34,6 @@ def site(store_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     with coopgraph_serve(store_cache, log) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium; .ci/run does it)")
-    with sync_playwright() as playwright:
-        launched = _launch(playwright)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-def _launch(playwright: Playwright) -> Browser:
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
 @pytest.fixture

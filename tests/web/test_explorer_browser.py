@@ -14,11 +14,11 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from coopgraph.report.site import STATIC
 from tests.servers import coopgraph_serve
-from tests.web.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.web.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.slow
 
@@ -48,18 +48,6 @@ def site(store_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     with coopgraph_serve(store_cache, log) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium; .ci/run does it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 class Visit:
