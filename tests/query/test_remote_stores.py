@@ -34,9 +34,9 @@ from coopgraph.build.engine import open_engine
 from coopgraph.cli import main
 from coopgraph.errors import CoopgraphError
 from coopgraph.model.namespaces import sparql_prologue
-from coopgraph.query.catalog import load_catalog, run_stored_query
+from coopgraph.query.catalog import StoredQuery, load_catalog, run_stored_query
 from coopgraph.query.engine import OxigraphEngine, QueryEngine
-from coopgraph.query.remote import RemoteEngine
+from coopgraph.query.remote import EndpointTimeout, RemoteEngine
 from coopgraph.query.results import ResultTable
 from tests.servers import (
     announce,
@@ -322,7 +322,7 @@ def test_stored_query_gives_the_embedded_rows(
     query = CATALOG.get(name)
     arguments = CASES[(name, case)]
     expected = run_stored_query(query, arguments, local)
-    answered = run_stored_query(query, arguments, store.engine)
+    answered = _answered(store, query, arguments, request)
     bugs = KNOWN_MISMATCHES.get((store_name, name, case))
     if bugs is None:
         assert _same(answered, expected), (
@@ -343,6 +343,22 @@ def test_stored_query_gives_the_embedded_rows(
         f"{store.name} {store.version}: {name} ({case}) gives the embedded rows in another "
         f"order:\n{_first_difference(answered, expected)}"
     )
+
+
+def _answered(
+    store: Store, query: StoredQuery, arguments: Mapping[str, str], request: pytest.FixtureRequest
+) -> ResultTable:
+    """The store's rows. Comunica's endpoint (5.3, one worker) now and then never receives a
+    request: its log shows no query for the whole wait, and the next request is answered at
+    once (seen in 1 of 4 fresh-clone CI runs, on a different query each time). A request
+    Comunica timed out on is sent once more, and said: a wrong answer is never retried."""
+    try:
+        return run_stored_query(query, arguments, store.engine)
+    except EndpointTimeout:
+        if store.name != "comunica":
+            raise
+        announce(request, f"\ncomunica did not answer {query.name} in time: asked again")
+        return run_stored_query(query, arguments, store.engine)
 
 
 def _first_difference(answered: ResultTable, expected: ResultTable) -> str:
