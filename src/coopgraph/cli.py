@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -577,8 +578,19 @@ def _query_source(file: Path | None, query_text: str | None) -> tuple[str, str]:
         ) from error
     except IsADirectoryError:
         raise InputError(file, "is a folder, not a query file", hint="name a .rq file") from None
+    except FileNotFoundError:
+        if _QUERY_TEXT.search(str(file)):
+            raise CoopgraphError(
+                "FILE names a query file; this looks like the text of a query, and no such file "
+                "exists",
+                hint="give the text with -q: coopgraph sparql -q 'SELECT ...'",
+            ) from None
+        raise InputError(file, "no such query file", hint="check the path") from None
     except OSError as error:
         raise InputError(file, f"cannot read the query ({error.strerror or error})") from error
+
+
+_QUERY_TEXT = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE)\b.*[{<]", re.I | re.S)
 
 
 @main.command("export")

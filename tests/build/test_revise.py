@@ -198,8 +198,10 @@ def test_an_edit_of_most_of_the_triples_is_built_in_full(
 ) -> None:
     cache = tmp_path / "cache"
     open_engine(Inputs.with_data(own_data), cache)
-    _file(own_data, "instruments.ttl").write_text("", encoding="utf-8")
-    _file(own_data, "states.ttl").write_text("", encoding="utf-8")
+    # Every data file emptied but one: most of the triples go, however the files grow.
+    for path in own_data:
+        if path.name != "activities.ttl":
+            path.write_text("", encoding="utf-8")
     built = open_engine(Inputs.with_data(own_data), cache)
     assert built.info is not None and built.info.rebuilt
     assert built.info.revised_from is None

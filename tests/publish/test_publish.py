@@ -488,7 +488,7 @@ def test_the_documentation_shows_the_modality_hierarchy(folder: Path) -> None:
     scheme = page[page.index('id="concept-schemes"') :]
     # A narrower modality sits in a nested list below its broader one, with its definition.
     top = scheme.index('id="modality-law-enforcement-cooperation"')
-    narrower = scheme.index('id="modality-information-exchange"')
+    narrower = scheme.index('id="modality-information-and-intelligence-exchange"')
     assert top < narrower
     assert scheme.count('<ul class="tree">') > 4
     assert "The exchange of information, intelligence, data or evidence" in scheme

@@ -131,6 +131,23 @@ def test_a_modality_by_label_or_alternative_label(oxigraph: OxigraphEngine) -> N
         assert len(table) == 15
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "information-exchange",  # the former slug
+        "https://w3id.org/coopgraph/id/modality/information-exchange",  # the former IRI
+        "information-and-intelligence-exchange",
+        "information and intelligence exchange",
+    ],
+)
+def test_a_replaced_modality_is_found_by_its_former_slug_or_iri(
+    typed: str, oxigraph: OxigraphEngine
+) -> None:
+    bindings = bind_arguments(CATALOG.get("instruments-by-modality"), {"modality": typed}, oxigraph)
+    expected = "https://w3id.org/coopgraph/id/modality/information-and-intelligence-exchange"
+    assert bindings["modality"] == URIRef(expected)
+
+
 def test_an_unknown_value_lists_close_matches(oxigraph: OxigraphEngine) -> None:
     with pytest.raises(CoopgraphError) as caught:
         run_stored_query(CATALOG.get("state-profile"), {"state": "Nigerria"}, oxigraph)

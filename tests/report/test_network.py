@@ -131,14 +131,15 @@ ex:three a cg:State ; rdfs:label "Three" .
 ex:lonely a cg:State ; rdfs:label "Lonely"@en .
 
 ex:tied a cg:Convention ; rdfs:label "Tied convention"@en ;
-    cg:coversModality modality:information-exchange , modality:victim-identification ;
+    cg:coversModality modality:information-and-intelligence-exchange ,
+        modality:identification-of-victims ;
     cg:hasParticipation [ a cg:Participation ; cg:party ex:one ] ,
         [ a cg:Participation ; cg:party ex:two ] ,
         [ a cg:Participation ; cg:party ex:three ] .
 
 ex:victims a cg:Convention ; rdfs:label "Victims convention"@en ;
-    cg:coversModality modality:victim-identification , modality:repatriation-of-victims ,
-        modality:information-exchange ;
+    cg:coversModality modality:identification-of-victims , modality:repatriation-of-victims ,
+        modality:information-and-intelligence-exchange ;
     cg:hasParticipation [ a cg:Participation ; cg:party ex:one ] ,
         [ a cg:Participation ; cg:party ex:two ] .
 

@@ -113,6 +113,15 @@ def test_every_local_link_resolves(folder: Path) -> None:
     assert broken == []
 
 
+def test_a_former_iri_has_a_page_that_sends_the_reader_on(folder: Path) -> None:
+    page = (folder / "id/modality/information-exchange.html").read_text(encoding="utf-8")
+    current = "information-and-intelligence-exchange.html"
+    assert f'<meta http-equiv="refresh" content="0; url={current}">' in page
+    assert f'<link rel="canonical" href="{current}">' in page
+    assert "information and intelligence exchange" in page
+    assert (folder / "id/modality" / current).is_file()
+
+
 def test_the_pages_say_what_was_asked(folder: Path) -> None:
     profile = (folder / "reports" / "state-profile" / "MLI.html").read_text(encoding="utf-8")
     assert "<h1>Cooperation profile of Mali</h1>" in profile

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Browser, Page, Route
+from playwright.sync_api import Browser
 
 from coopgraph.cli import main
 from coopgraph.report.site import STATIC
+from tests.browsers import Visit, visiting
 
 pytestmark = pytest.mark.slow
 
@@ -56,57 +57,10 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-class Visit:
-    """A page opened offline, with what it tried to load elsewhere and its console errors."""
-
-    def __init__(self, page: Page, folder: Path) -> None:
-        self.page = page
-        self.folder = folder
-        self.blocked: list[str] = []
-        self.errors: list[str] = []
-        page.on("console", lambda message: self._console(message.type, message.text))
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    def _console(self, kind: str, text: str) -> None:
-        if kind == "error":
-            self.errors.append(text)
-
-    def open(self, path: str) -> None:
-        self.page.goto((self.folder / path).as_uri())
-        self.page.wait_for_load_state("load")
-
-    def screenshot(self, name: str, capsys: pytest.CaptureFixture[str]) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=False)
-        with capsys.disabled():
-            print(f"\nscreenshot: {path}")
-
-
 @pytest.fixture
 def visit(browser: Browser, folder: Path) -> Iterator[Visit]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    opened = Visit(page, folder)
-
-    def only_files(route: Route) -> None:
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            opened.blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_files)
-    try:
+    with visiting(browser, folder.as_uri() + "/", ("file:",), ARTIFACTS) as opened:
         yield opened
-    finally:
-        context.close()
-    assert opened.blocked == [], f"requests to other hosts: {opened.blocked}"
-    assert opened.errors == [], f"console errors: {opened.errors}"
-
-
-def _drawn(visit: Visit, selector: str) -> None:
-    visit.page.wait_for_selector(f"{selector}[data-rendered=true] svg", timeout=30_000)
 
 
 @pytest.mark.parametrize("name", sorted(PAGE_TYPES))
@@ -116,7 +70,7 @@ def test_every_page_type_opens_offline_and_passes_axe(
     visit.open(PAGE_TYPES[name])
     assert visit.page.locator("h1").count() == 1
     if visit.page.locator("[data-spec]").count():
-        _drawn(visit, "[data-spec]")
+        visit.drawn("[data-spec]")
     if name == "network":
         visit.page.wait_for_function(
             "window.coopgraphNetwork && window.coopgraphNetwork.nodes().length > 0"
@@ -222,7 +176,7 @@ def test_the_map_colours_by_a_chosen_modality(
     visit: Visit, capsys: pytest.CaptureFixture[str]
 ) -> None:
     visit.open("map.html")
-    _drawn(visit, "#map")
+    visit.drawn("#map")
     paths = visit.page.locator("#map svg path").count()
     assert paths > 150  # the world's countries
     assert "Serbia and Montenegro" in visit.page.locator("#unmapped").inner_text()
@@ -236,7 +190,7 @@ def test_the_map_colours_by_a_chosen_modality(
 
 def test_the_timeline_draws_a_year_as_a_year(visit: Visit) -> None:
     visit.open("timeline.html")
-    _drawn(visit, "#timeline")
+    visit.drawn("#timeline")
     # A bar for each date given as a year or a month, a point for each date given as a day.
     assert visit.page.locator("#timeline svg .mark-rect path").count() >= 8
     assert visit.page.locator("#timeline svg .mark-symbol path").count() >= 4

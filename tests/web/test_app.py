@@ -462,6 +462,29 @@ def test_ontology_terms_and_the_ontology_dereference(client: TestClient) -> None
     assert "coopgraph ontology" in client.get("/def.html").text
 
 
+@pytest.mark.parametrize(
+    ("former", "current"),
+    [
+        ("/id/modality/information-exchange", "/id/modality/information-and-intelligence-exchange"),
+        (
+            "/id/modality/victim-reintegration.ttl",
+            "/id/modality/victim-protection-and-reintegration.ttl",
+        ),
+        ("/id/modality/legislative-cooperation.html", "/id/modality/legislation.html"),
+        (
+            "/id/participation/teu-title-vi_eu-members.jsonld",
+            "/id/participation/treaty-on-european-union_eu-members.jsonld",
+        ),
+    ],
+)
+def test_a_former_iri_redirects_permanently_to_the_one_that_replaced_it(
+    client: TestClient, former: str, current: str
+) -> None:
+    response = client.get(former, follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (301, current)
+    assert client.get(former).status_code == 200
+
+
 def test_an_unknown_resource_is_a_404(client: TestClient) -> None:
     assert_error_shape(client.get("/id/state/ATLANTIS"), 404, "not-found")
     assert_error_shape(client.get("/def/NoSuchClass.ttl"), 404, "not-found")

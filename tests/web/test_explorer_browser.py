@@ -14,9 +14,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from playwright.sync_api import Browser, Page, Route
+from playwright.sync_api import Browser
 
 from coopgraph.report.site import STATIC
+from tests.browsers import Visit, visiting
 from tests.servers import coopgraph_serve
 from tests.web.test_browser import ARTIFACTS
 
@@ -50,62 +51,10 @@ def site(store_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         yield base
 
 
-class Visit:
-    """A page of the server, with what it tried to load elsewhere and its console errors."""
-
-    def __init__(self, page: Page, site: str) -> None:
-        self.page = page
-        self.site = site
-        self.blocked: list[str] = []
-        self.errors: list[str] = []
-        self.expect_status: int | None = None
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    def _console(self, message: object) -> None:
-        kind, text = message.type, message.text  # type: ignore[attr-defined]
-        # The error page's own status is reported by Chromium as a failed resource load.
-        if kind == "error" and not (self.expect_status and str(self.expect_status) in text):
-            self.errors.append(text)
-
-    def open(self, path: str, status: int = 200) -> None:
-        self.expect_status = status if status != 200 else None
-        response = self.page.goto(self.site + path)
-        assert response is not None and response.status == status, path
-        self.page.wait_for_load_state("load")
-
-    def screenshot(self, name: str, capsys: pytest.CaptureFixture[str]) -> None:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"explorer-{name}.png"
-        self.page.screenshot(path=str(path), full_page=False)
-        with capsys.disabled():
-            print(f"\nscreenshot: {path}")
-
-
 @pytest.fixture
 def visit(browser: Browser, site: str) -> Iterator[Visit]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    opened = Visit(page, site)
-
-    def only_the_server(route: Route) -> None:
-        if route.request.url.startswith((site + "/", "data:")):
-            route.continue_()
-        else:
-            opened.blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_the_server)
-    try:
+    with visiting(browser, site, (site + "/", "data:"), ARTIFACTS, "explorer-") as opened:
         yield opened
-    finally:
-        context.close()
-    assert opened.blocked == [], f"requests to other hosts: {opened.blocked}"
-    assert opened.errors == [], f"console errors: {opened.errors}"
-
-
-def _drawn(visit: Visit, selector: str) -> None:
-    visit.page.wait_for_selector(f"{selector}[data-rendered=true] svg", timeout=30_000)
 
 
 def _axe(visit: Visit) -> list[dict[str, object]]:
@@ -125,7 +74,7 @@ def test_every_page_type_opens_and_passes_axe(
     visit.open(PAGE_TYPES[name], 404 if name == "error" else 200)
     assert visit.page.locator("h1").count() == 1
     if visit.page.locator("[data-spec]").count():
-        _drawn(visit, "[data-spec]")
+        visit.drawn("[data-spec]")
     if name == "network":
         visit.page.wait_for_function(
             "window.coopgraphNetwork && window.coopgraphNetwork.nodes().length > 0"
@@ -180,7 +129,7 @@ def test_the_map_of_extradition_instruments_shows_cote_divoire(
     visit: Visit, capsys: pytest.CaptureFixture[str]
 ) -> None:
     visit.open("/map")
-    _drawn(visit, "#map")
+    visit.drawn("#map")
     assert visit.page.locator("#map svg path").count() > 150
     visit.page.select_option("#map-modality", label="instruments covering extradition")
     visit.page.wait_for_selector("#map[data-showing$='extradition'][data-rendered=true]")
@@ -189,7 +138,7 @@ def test_the_map_of_extradition_instruments_shows_cote_divoire(
 
 def test_the_timeline(visit: Visit, capsys: pytest.CaptureFixture[str]) -> None:
     visit.open("/timeline")
-    _drawn(visit, "#timeline")
+    visit.drawn("#timeline")
     assert (
         visit.page.locator("#timeline svg .mark-rect path, #timeline svg .mark-symbol path").count()
         > 4

@@ -41,6 +41,7 @@ from rdflib.term import Node
 from coopgraph.errors import CoopgraphError, QueryError, UnknownNameError
 from coopgraph.model import resources
 from coopgraph.query.engine import QueryEngine, syntax_error
+from coopgraph.query.replaced import former_iris
 from coopgraph.query.results import ResultTable
 
 PARAMETER_KINDS = (
@@ -383,6 +384,12 @@ def _resolve_term(parameter: Parameter, text: str, engine: QueryEngine) -> URIRe
         by_key.setdefault(normalise_name(str(name)), set()).add(term)
         by_key.setdefault(normalise_name(_local_name(term)), set()).add(term)
         by_key.setdefault(str(term), set()).add(term)
+    for former, current in former_iris(engine).items():
+        if any(URIRef(current) in terms for terms in by_key.values()):
+            by_key.setdefault(normalise_name(_local_name(URIRef(former))), set()).add(
+                URIRef(current)
+            )
+            by_key.setdefault(former, set()).add(URIRef(current))
     matches = by_key.get(text) or by_key.get(normalise_name(text)) or set()
     if len(matches) == 1:
         return next(iter(matches))

@@ -73,11 +73,11 @@ SEVERAL_GROUPS = ModalityGroup(None, "several groups (a tie)")
 # between groups and orders the legend.
 GROUP_ORDER: tuple[URIRef, ...] = (
     MODALITY["law-enforcement-cooperation"],
-    MODALITY["judicial-cooperation"],
+    MODALITY["judicial-cooperation-in-criminal-matters"],
     MODALITY["victim-protection-and-assistance"],
     MODALITY["capacity-building"],
     MODALITY["prevention"],
-    MODALITY["legislative-cooperation"],
+    MODALITY["legislation"],
     MODALITY["migration-and-border-management"],
     MODALITY["policy-coordination"],
 )

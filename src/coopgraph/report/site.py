@@ -30,6 +30,7 @@ from coopgraph import __version__
 from coopgraph.errors import CoopgraphError
 from coopgraph.query.catalog import Catalog, StoredQuery, run_stored_query
 from coopgraph.query.engine import QueryEngine
+from coopgraph.query.replaced import former_iris
 from coopgraph.query.results import ResultTable
 from coopgraph.query.spreadsheet import csv_for_excel, xlsx
 from coopgraph.report import charts
@@ -196,6 +197,18 @@ def write_site(
                 f"{kind}.html",
                 page=page,
                 reports=sorted(report_links.get(iri, []), key=lambda r: r.title),
+            )
+
+    for former, current in former_iris(engine).items():
+        former_path, current_path = page_path(former), page_path(current)
+        if former_path is not None and current_path in site.entity_pages:
+            site.write(
+                former_path,
+                "moved.html",
+                former=former,
+                current=current_path,
+                current_iri=current,
+                label=graph.labels.label(current),
             )
 
     say("pages: lists")

@@ -124,6 +124,7 @@ from coopgraph.web.linked_data import (
     describe,
     iri_for_path,
     path_for_iri,
+    replacement,
     split_document,
 )
 from coopgraph.web.operations import (
@@ -1006,12 +1007,16 @@ async def resource(request: Request) -> Response:
     path = request.url.path[len(request.scope.get("root_path", "")) :]
     resource_path, suffix = split_document(path)
     iri = iri_for_path(resource_path)
+    root = request.scope.get("root_path", "")
+    current = await context.call(replacement, context.engine, iri)
+    current_path = path_for_iri(current) if current is not None else None
+    if current_path is not None:
+        return RedirectResponse(f"{root}{current_path}{suffix or ''}", status_code=301)
     description = await context.call(describe, context.engine, iri)
     if description is None:
         raise ResourceNotFoundError(
             f"nothing is known about <{iri}>", hint="see /queries or /def for what there is"
         )
-    root = request.scope.get("root_path", "")
     if suffix is None:
         offered = [HTML, *_DOCUMENT_SUFFIXES]
         wanted = negotiate(request.headers.get("accept"), offered, GRAPH_ALIASES)

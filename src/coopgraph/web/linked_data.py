@@ -8,6 +8,8 @@ Public API:
     path_for_iri(iri)              the reverse ("/id/state/MLI"), None outside the namespace
     split_document(path)           "/id/state/MLI.ttl" -> ("/id/state/MLI", ".ttl")
     describe(engine, iri)          a Description, or None when the store never mentions `iri`
+    replacement(engine, iri)       the IRI that replaced a former one (dcterms:isReplacedBy on an
+                                   untyped resource), None for a resource in use
     Description                    label, types, statements (asserted and inferred),
                                    inverse links, sources, labels of every related term,
                                    and .graph(): the RDF document (asserted triples only)
@@ -30,6 +32,7 @@ from rdflib.term import Node
 from coopgraph.errors import QueryError
 from coopgraph.model.namespaces import BASE, ENTAILMENTS_GRAPH, bind_project_prefixes
 from coopgraph.query.engine import QueryEngine, sparql_term
+from coopgraph.query.replaced import former_iris
 
 DOCUMENT_FORMATS = {".ttl": "turtle", ".jsonld": "jsonld", ".nt": "nt", ".rdf": "xml"}
 HTML_SUFFIX = ".html"
@@ -176,6 +179,11 @@ def describe(engine: QueryEngine, iri: str) -> Description | None:
     for subject, predicate in inverse:
         related += [subject, predicate]
     return Description(resource, statements, inverse, sources, labels(engine, related))
+
+
+def replacement(engine: QueryEngine, iri: str) -> str | None:
+    """The IRI that replaced `iri` when `iri` is a former one (coopgraph.query.replaced)."""
+    return former_iris(engine).get(iri)
 
 
 def labels(engine: QueryEngine, terms: Iterable[Node]) -> dict[Node, str]:
