@@ -44,6 +44,32 @@ def test_a_successor_state_profile_lists_the_see_convention_via_serbia_and_monte
     assert set(see[0]["acts"].split("; ")) == {"signed", "entered into"}
 
 
+@pytest.mark.parametrize("state", ["Serbia", "Montenegro"])
+def test_a_successor_states_partners_are_its_predecessors_marked_via(
+    oxigraph: OxigraphEngine, state: str
+) -> None:
+    rows = _rows(oxigraph, "cooperation-partners", state=state)
+    partners = {row["partner_label"] for row in rows}
+    assert partners == {
+        "Albania",
+        "Bosnia and Herzegovina",
+        "Moldova",
+        "North Macedonia",
+        "Romania",
+    }
+    marked = "Police Cooperation Convention for South-East Europe (via Serbia and Montenegro)"
+    assert all(
+        row["instruments"] == marked and row["via"] == "Serbia and Montenegro" for row in rows
+    )
+
+
+def test_a_partner_bound_in_its_own_name_is_not_marked_via(oxigraph: OxigraphEngine) -> None:
+    rows = _rows(oxigraph, "cooperation-partners", state="Albania")
+    (predecessor,) = [row for row in rows if row["partner_label"] == "Serbia and Montenegro"]
+    assert predecessor["instruments"] == "Police Cooperation Convention for South-East Europe"
+    assert predecessor.get("via", "") == ""
+
+
 def test_serbia_continues_what_serbia_and_montenegro_entered_into(
     oxigraph: OxigraphEngine,
 ) -> None:

@@ -68,6 +68,9 @@ def _cases() -> dict[tuple[str, str], dict[str, str]]:
         cases[(query.name, "example")] = query.example_arguments()
         if query.report_arguments() != query.example_arguments():
             cases[(query.name, "defaults")] = query.report_arguments()
+    # A successor State takes the predecessor branch that the examples (Nigeria, Mali) do not.
+    for name in ("cooperation-partners", "state-profile", "successor-obligations"):
+        cases[(name, "successor")] = {"state": "Montenegro"}
     return cases
 
 
