@@ -38,22 +38,25 @@ def test_a_successor_state_profile_lists_the_see_convention_via_serbia_and_monte
 ) -> None:
     rows = _rows(oxigraph, "state-profile", state=state)
     see = [row for row in rows if row["instrument"] == str(SEE)]
-    assert len(see) == 1, rows
-    assert see[0]["via"] == "Serbia and Montenegro"
-    assert see[0]["date"] == "2006-05-05"  # the signature, the act the text dates
-    assert set(see[0]["acts"].split("; ")) == {"signed", "entered into"}
+    (via,) = [row for row in see if row.get("via") == "Serbia and Montenegro"]
+    assert via["date"] == "2006-05-05"  # the signature, the act the text dates
+    assert via["acts"] == "signed"  # it never ratified (third review of issue 14)
+    (own,) = [row for row in see if not row.get("via")]
+    assert own["acts"] == "contracting party"  # its own ratification, an outside fact
 
 
-def test_serbia_continues_what_serbia_and_montenegro_entered_into(
+def test_serbia_and_montenegro_are_bound_by_their_own_ratification_not_their_predecessors(
     oxigraph: OxigraphEngine,
 ) -> None:
+    # Serbia and Montenegro signed on 5 May 2006 and ended on 5 June 2006 without ratifying.
     (serbia,) = _rows(oxigraph, "successor-obligations", state="Serbia")
     assert serbia["instrument"] == str(SEE)
-    assert serbia["succession"] == "bound as the continuator of its predecessor"
+    assert serbia["succession"] == "bound in its own name"
     assert serbia["succession_date"] == "2006-06-05"
     (montenegro,) = _rows(oxigraph, "successor-obligations", state="Montenegro")
-    assert montenegro["succession"].startswith("its predecessor was bound; a new State")
+    assert montenegro["succession"] == "bound in its own name"
     assert montenegro["succession_date"] == "2006-06-03"
+    assert _rows(oxigraph, "successor-obligations", state="Serbia and Montenegro") == []
 
 
 @pytest.mark.parametrize("state", ["United States", "Italy"])
@@ -207,8 +210,8 @@ def test_modality_coverage_tells_bound_states_from_states_involved_through_an_ag
 def test_a_state_is_found_by_its_alias_or_former_name(
     oxigraph: OxigraphEngine, name: str, state: str
 ) -> None:
-    by_alias = _rows(oxigraph, "cooperation-partners", state=name)
-    by_code = _rows(oxigraph, "cooperation-partners", state=state)
+    by_alias = _rows(oxigraph, "state-profile", state=name)
+    by_code = _rows(oxigraph, "state-profile", state=state)
     assert by_alias and by_alias == by_code
 
 
