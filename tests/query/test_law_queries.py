@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
 from coopgraph.build.engine import open_engine
 from coopgraph.model.inputs import Inputs
 from coopgraph.model.namespaces import sparql_prologue
 from coopgraph.query.catalog import load_catalog, run_stored_query
-from coopgraph.query.engine import OxigraphEngine
+from coopgraph.query.engine import OxigraphEngine, RdflibEngine
 
 CATALOG = load_catalog()
 INSTRUMENT = "https://w3id.org/coopgraph/id/instrument/"
@@ -38,48 +38,74 @@ def test_a_successor_state_profile_lists_the_see_convention_via_serbia_and_monte
 ) -> None:
     rows = _rows(oxigraph, "state-profile", state=state)
     see = [row for row in rows if row["instrument"] == str(SEE)]
-    assert len(see) == 1, rows
-    assert see[0]["via"] == "Serbia and Montenegro"
-    assert see[0]["date"] == "2006-05-05"  # the signature, the act the text dates
-    assert set(see[0]["acts"].split("; ")) == {"signed", "entered into"}
+    (via,) = [row for row in see if row.get("via") == "Serbia and Montenegro"]
+    assert via["date"] == "2006-05-05"  # the signature, the act the text dates
+    assert via["acts"] == "signed"  # it never ratified (third review of issue 14)
+    (own,) = [row for row in see if not row.get("via")]
+    assert own["acts"] == "contracting party"  # its own ratification, an outside fact
 
 
 @pytest.mark.parametrize("state", ["Serbia", "Montenegro"])
-def test_a_successor_states_partners_are_its_predecessors_marked_via(
+def test_a_successor_states_partners_in_its_own_name_and_none_from_a_mere_signature(
     oxigraph: OxigraphEngine, state: str
 ) -> None:
     rows = _rows(oxigraph, "cooperation-partners", state=state)
     partners = {row["partner_label"] for row in rows}
-    assert partners == {
-        "Albania",
-        "Bosnia and Herzegovina",
-        "Moldova",
-        "North Macedonia",
-        "Romania",
-    }
-    marked = "Police Cooperation Convention for South-East Europe (via Serbia and Montenegro)"
-    assert all(
-        row["instruments"] == marked and row["via"] == "Serbia and Montenegro" for row in rows
+    other = {"Serbia", "Montenegro"} - {state}
+    assert (
+        partners
+        == {"Albania", "Bosnia and Herzegovina", "Moldova", "North Macedonia"} | {"Romania"} | other
     )
+    # Serbia and Montenegro only signed: no State is its partner, so nothing comes "via" it.
+    assert all(row.get("via", "") == "" for row in rows)
+    assert all("(via" not in row["instruments"] for row in rows)
 
 
-def test_a_partner_bound_in_its_own_name_is_not_marked_via(oxigraph: OxigraphEngine) -> None:
-    rows = _rows(oxigraph, "cooperation-partners", state="Albania")
-    (predecessor,) = [row for row in rows if row["partner_label"] == "Serbia and Montenegro"]
-    assert predecessor["instruments"] == "Police Cooperation Convention for South-East Europe"
-    assert predecessor.get("via", "") == ""
+_SUCCESSION = """
+@prefix cg: <https://w3id.org/coopgraph/def/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <https://example.org/> .
+ex:old a cg:State ; rdfs:label "Old Union"@en .
+ex:new a cg:State ; rdfs:label "New State"@en ; cg:predecessorState ex:old .
+ex:partner a cg:State ; rdfs:label "Partner"@en .
+ex:old-treaty a cg:Instrument ; rdfs:label "Old treaty"@en ;
+    cg:hasParty ex:old , ex:partner ; cg:engages ex:old , ex:partner .
+ex:new-treaty a cg:Instrument ; rdfs:label "New treaty"@en ;
+    cg:hasParty ex:new , ex:partner ; cg:engages ex:new , ex:partner .
+ex:memorandum a cg:Instrument ; rdfs:label "Memorandum"@en ; cg:engages ex:new , ex:partner .
+"""
 
 
-def test_serbia_continues_what_serbia_and_montenegro_entered_into(
+def test_a_successor_states_partners_through_its_predecessor_are_marked_via() -> None:
+    engine = RdflibEngine(Graph().parse(data=_SUCCESSION, format="turtle"))
+    table = run_stored_query(CATALOG.get("cooperation-partners"), {"state": "New State"}, engine)
+    (row,) = [{key: str(value) for key, value in r.items()} for r in table.as_dicts()]
+    assert row["partner_label"] == "Partner" and row["instrument_count"] == "3"
+    assert set(row["instruments"].split("; ")) == {
+        "Memorandum",
+        "New treaty",
+        "Old treaty (via Old Union)",
+    }
+    assert row["bound_count"] == "2"  # the memorandum binds neither
+    assert set(row["binding_both"].split("; ")) == {"New treaty", "Old treaty (via Old Union)"}
+    assert row["via"] == "Old Union"
+    # The predecessor itself sees its own treaty only, unmarked.
+    table = run_stored_query(CATALOG.get("cooperation-partners"), {"state": "Old Union"}, engine)
+    assert [str(r["instruments"]) for r in table.as_dicts()] == ["Old treaty"]
+
+
+def test_serbia_and_montenegro_are_bound_by_their_own_ratification_not_their_predecessors(
     oxigraph: OxigraphEngine,
 ) -> None:
+    # Serbia and Montenegro signed on 5 May 2006 and ended on 5 June 2006 without ratifying.
     (serbia,) = _rows(oxigraph, "successor-obligations", state="Serbia")
     assert serbia["instrument"] == str(SEE)
-    assert serbia["succession"] == "bound as the continuator of its predecessor"
+    assert serbia["succession"] == "bound in its own name"
     assert serbia["succession_date"] == "2006-06-05"
     (montenegro,) = _rows(oxigraph, "successor-obligations", state="Montenegro")
-    assert montenegro["succession"].startswith("its predecessor was bound; a new State")
+    assert montenegro["succession"] == "bound in its own name"
     assert montenegro["succession_date"] == "2006-06-03"
+    assert _rows(oxigraph, "successor-obligations", state="Serbia and Montenegro") == []
 
 
 @pytest.mark.parametrize("state", ["United States", "Italy"])
@@ -233,8 +259,8 @@ def test_modality_coverage_tells_bound_states_from_states_involved_through_an_ag
 def test_a_state_is_found_by_its_alias_or_former_name(
     oxigraph: OxigraphEngine, name: str, state: str
 ) -> None:
-    by_alias = _rows(oxigraph, "cooperation-partners", state=name)
-    by_code = _rows(oxigraph, "cooperation-partners", state=state)
+    by_alias = _rows(oxigraph, "state-profile", state=name)
+    by_code = _rows(oxigraph, "state-profile", state=state)
     assert by_alias and by_alias == by_code
 
 
@@ -248,3 +274,20 @@ def test_the_federal_republic_of_yugoslavia_is_a_dated_cited_former_name(
         "FILTER(CONTAINS(STR(?source), 'wikipedia'))",
     )
     assert name["until"] == "2003-02-04"
+
+
+@pytest.mark.parametrize(("state", "partner"), [("Thailand", "Lao"), ("Italy", "Nigeria")])
+def test_partners_through_a_memorandum_are_partners_bound_by_nothing_together(
+    oxigraph: OxigraphEngine, state: str, partner: str
+) -> None:
+    rows = _rows(oxigraph, "cooperation-partners", state=state)
+    (row,) = [row for row in rows if row["partner_label"].startswith(partner)]
+    assert row["bound_count"] == "0" and row.get("binding_both", "") == ""
+    assert int(row["instrument_count"]) >= 1
+
+
+def test_a_partner_that_only_signed_is_not_marked_via(oxigraph: OxigraphEngine) -> None:
+    rows = _rows(oxigraph, "cooperation-partners", state="Albania")
+    (signatory,) = [row for row in rows if row["partner_label"] == "Serbia and Montenegro"]
+    assert signatory["instruments"] == "Police Cooperation Convention for South-East Europe"
+    assert signatory["bound_count"] == "0" and signatory.get("via", "") == ""
