@@ -198,8 +198,8 @@ def test_an_edit_of_most_of_the_triples_is_built_in_full(
 ) -> None:
     cache = tmp_path / "cache"
     open_engine(Inputs.with_data(own_data), cache)
-    _file(own_data, "instruments.ttl").write_text("", encoding="utf-8")
-    _file(own_data, "states.ttl").write_text("", encoding="utf-8")
+    for name in ("instruments.ttl", "commitments.ttl", "states.ttl"):
+        _file(own_data, name).write_text("", encoding="utf-8")
     built = open_engine(Inputs.with_data(own_data), cache)
     assert built.info is not None and built.info.rebuilt
     assert built.info.revised_from is None
