@@ -709,7 +709,11 @@ class Generator:
                         (A, iri("org", "Membership")),
                         (iri("org", "member"), iri("state", member)),
                         (iri("org", "organization"), iri("orgn", local)),
-                        (iri("cg", "sourceSection"), section),
+                        # An outside fact: it cites a page (shapes/memberships.ttl).
+                        (
+                            iri("dcterms", "source"),
+                            full_iri(f"https://example.org/members/{local}"),
+                        ),
                     ],
                 )
             self.organisations.append(Organisation(local, label, members))

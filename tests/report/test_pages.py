@@ -250,3 +250,25 @@ def test_the_search_index_holds_every_name_a_person_may_type(graph: Graph) -> No
     assert index["joint investigation teams"]["kind"] == "modality"
     assert {name[0] for name in index["joint investigation teams"]["names"]} >= {"JIT"}  # type: ignore[attr-defined]
     assert index["Mali"]["page"] == "id/state/MLI.html"
+
+
+def test_a_membership_a_cited_page_ended_is_a_former_one(engine: OxigraphEngine) -> None:
+    united_kingdom = state_page(engine, str(STATE["GBR"]))
+    assert united_kingdom is not None
+    assert "European Union" not in _labels(united_kingdom.memberships)
+    assert [(o.label, until) for o, until in united_kingdom.former_memberships] == [
+        ("European Union", DateValue("2020-01-31", "day"))
+    ]
+    italy = state_page(engine, str(STATE["ITA"]))
+    assert italy is not None and "European Union" in _labels(italy.memberships)
+    assert italy.former_memberships == ()
+    mali = state_page(engine, str(STATE["MLI"]))
+    assert mali is not None
+    assert [o.label for o, _ in mali.former_memberships] == [
+        "Economic Community of West African States"
+    ]
+    eu = organisation_page(engine, str(ORGANISATION["european-union"]))
+    assert eu is not None
+    roles = {(r.role, r.related.label) for r in eu.roles}
+    assert ("had member (until 2020-01-31)", "United Kingdom") in roles
+    assert ("has member", "Italy") in roles and ("has member", "United Kingdom") not in roles

@@ -29,6 +29,7 @@ REGION = Namespace(ID + "region/")
 OUTCOME = Namespace(ID + "outcome/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
+TIME = Namespace("http://www.w3.org/2006/time#")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 
 MODALITY_SCHEME = URIRef(SCHEME["modalities"])
@@ -68,6 +69,7 @@ STANDARD_PREFIXES: dict[str, Namespace] = {
     "prov": Namespace(str(PROV)),
     "foaf": Namespace(str(FOAF)),
     "org": ORG,
+    "time": TIME,
     "eli": ELI,
     "wd": WIKIDATA,
 }

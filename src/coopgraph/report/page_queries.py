@@ -142,7 +142,12 @@ SELECT DISTINCT ?organisation ?role_label ?instrument ?for WHERE {
     OPTIONAL { ?participation cg:onBehalfOf ?for }
   } UNION {
     ?membership org:organization ?organisation ; org:member ?for .
+    FILTER NOT EXISTS { ?membership org:memberDuring/time:hasEnd ?end }
     BIND("has member" AS ?role_label)
+  } UNION {
+    ?membership org:organization ?organisation ; org:member ?for ;
+                org:memberDuring/time:hasEnd/time:inXSDDate ?end .
+    BIND(CONCAT("had member (until ", STR(?end), ")") AS ?role_label)
   } UNION {
     ?organisation cg:agencyOf ?for . BIND("agency of" AS ?role_label)
   }
@@ -194,10 +199,19 @@ SELECT ?name ?text ?from ?until ?note WHERE {
   OPTIONAL { ?name cg:note ?note }
 }"""
 
+# A membership whose cited interval has an end is a former one; org:memberOf (derived from the
+# memberships, and timeless as W3C ORG defines it) counts only where no membership node says more.
 STATE_MEMBERSHIPS = """
-SELECT DISTINCT ?organisation WHERE {
-  { ?membership org:member ?focus ; org:organization ?organisation }
-  UNION { ?focus org:memberOf ?organisation }
+SELECT DISTINCT ?organisation ?membership ?end WHERE {
+  {
+    ?membership org:member ?focus ; org:organization ?organisation .
+    OPTIONAL {
+      ?membership org:memberDuring/time:hasEnd/time:inXSDDate ?end
+    }
+  } UNION {
+    ?focus org:memberOf ?organisation .
+    FILTER NOT EXISTS { ?stated org:member ?focus ; org:organization ?organisation }
+  }
 }"""
 
 STATE_AGENCIES = """

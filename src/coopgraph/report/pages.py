@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
@@ -247,6 +248,7 @@ class StatePage:
     partners: tuple[Partner, ...]
     agencies: tuple[Agency, ...]
     memberships: tuple[Link, ...]
+    former_memberships: tuple[tuple[Link, DateValue], ...]  # the organisation, and until when
     same_as: tuple[str, ...]  # addresses of the same State elsewhere (Wikidata)
     statements: tuple[Statement, ...]
     reports: tuple[ReportLink, ...] = ()
@@ -355,9 +357,7 @@ def state_page(engine: QueryEngine, iri: str, labels: Labels | None = None) -> S
                 key=lambda a: a.agency.label.casefold(),
             )
         ),
-        memberships=labels.links(
-            row["organisation"] for row in select(engine, q.STATE_MEMBERSHIPS, iri)
-        ),
+        **_memberships(engine, iri, labels),
         same_as=tuple(
             sorted(
                 str(v)
@@ -367,6 +367,25 @@ def state_page(engine: QueryEngine, iri: str, labels: Labels | None = None) -> S
         ),
         statements=statements(engine, iri, labels),
     )
+
+
+def _memberships(engine: QueryEngine, state: str, labels: Labels) -> dict[str, Any]:
+    """The organisations the State is a member of, and those a cited page says it left: a
+    membership is current unless its interval has an end."""
+    current: set[str] = set()
+    ends: dict[str, DateValue] = {}
+    for row in select(engine, q.STATE_MEMBERSHIPS, state):
+        organisation = str(row["organisation"])
+        end = DateValue.of(row.get("end"))
+        if end is None:
+            current.add(organisation)
+        elif organisation not in ends or end.lexical > ends[organisation].lexical:
+            ends[organisation] = end
+    former = sorted((o for o in ends if o not in current), key=lambda o: ends[o].lexical)
+    return {
+        "memberships": labels.links(sorted(current)),
+        "former_memberships": tuple((labels.link(o), ends[o]) for o in former),
+    }
 
 
 def _takings(engine: QueryEngine, state: str, labels: Labels) -> tuple[Taking, ...]:
