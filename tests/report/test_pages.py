@@ -9,6 +9,7 @@ from coopgraph.model.namespaces import INSTRUMENT, MODALITY, ORGANISATION, PARTI
 from coopgraph.query.engine import OxigraphEngine
 from coopgraph.report.listings import Graph
 from coopgraph.report.pages import (
+    _ROLE_ORDER,
     Labels,
     instrument_page,
     modality_page,
@@ -272,3 +273,20 @@ def test_a_membership_a_cited_page_ended_is_a_former_one(engine: OxigraphEngine)
     roles = {(r.role, r.related.label) for r in eu.roles}
     assert ("had member (until 2020-01-31)", "United Kingdom") in roles
     assert ("has member", "Italy") in roles and ("has member", "United Kingdom") not in roles
+
+
+def test_the_participant_order_names_roles_of_the_role_scheme(engine: OxigraphEngine) -> None:
+    # Parties, then signatories, then agencies on an instrument's page: the order is keyed by
+    # role label, so a relabelled role must not silently drop out of it.
+    labels = {
+        str(row[0])
+        for row in engine.select(
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?label WHERE { ?role "
+            "skos:inScheme <https://w3id.org/coopgraph/id/scheme/roles> ; skos:prefLabel ?label }"
+        ).rows
+    }
+    assert set(_ROLE_ORDER) <= labels, set(_ROLE_ORDER) - labels
+    page = instrument_page(engine, str(INSTRUMENT["see-police-cooperation-convention-2006"]))
+    assert page is not None
+    ranks = [_ROLE_ORDER.get(p.role, 9) for p in page.participants]
+    assert ranks == sorted(ranks) and ranks[0] == 0

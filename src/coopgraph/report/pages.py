@@ -774,7 +774,7 @@ def instrument_page(
     )
 
 
-_ROLE_ORDER = {"party": 0, "signatory": 1, "contracting authority": 2}
+_ROLE_ORDER = {"party": 0, "signatory": 1, "concluding agency, office or association": 2}
 
 
 def _natural(text: str) -> tuple[object, ...]:
